@@ -1,0 +1,181 @@
+"""``sqlite`` KV store: the durable default, one file under the data directory (WAL mode)."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import Field
+
+from ..errors import BackendUnavailableError
+from ..hookspecs import hookimpl
+from ..interfaces import BackendConfig, Capabilities, KVStore
+
+T = TypeVar("T")
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS soma_kv (
+    namespace TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value BLOB NOT NULL,
+    expires_at REAL,
+    PRIMARY KEY (namespace, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS soma_kv_expiry ON soma_kv (expires_at) WHERE expires_at IS NOT NULL;
+"""
+
+
+class SQLiteConfig(BackendConfig):
+    path: str | None = Field(default=None, description="Database file; default DATA_DIR/soma.sqlite3.")
+    data_dir: str = Field(default=".", description="Filled from the top-level data_dir setting.")
+    busy_timeout_ms: int = Field(default=5000, ge=0, description="How long a writer waits for another process.")
+    synchronous: str = Field(default="NORMAL", pattern="^(OFF|NORMAL|FULL|EXTRA)$")
+
+
+class SQLiteKVStore(KVStore):
+    """SQLite through the standard library, called from a worker thread.
+
+    Every batch is one transaction. Prefix scans use the primary key
+    (namespace, key) as a range. TTL is honoured on read and swept at open.
+    """
+
+    name = "sqlite"
+    Config = SQLiteConfig
+    capabilities = Capabilities(ttl=True, persistent=True, multi_process=True)
+    config: SQLiteConfig
+
+    def __init__(self, config: SQLiteConfig | None = None) -> None:
+        super().__init__(config)
+        self._conn: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def path(self) -> Path:
+        return Path(self.config.path or Path(self.config.data_dir) / "soma.sqlite3").expanduser()
+
+    async def open(self) -> None:
+        if self._conn is not None:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            conn.execute(f"PRAGMA busy_timeout = {self.config.busy_timeout_ms}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute(f"PRAGMA synchronous = {self.config.synchronous}")
+            conn.executescript(SCHEMA)
+            conn.execute("DELETE FROM soma_kv WHERE expires_at <= ?", (time.time(),))
+        except (OSError, sqlite3.Error) as exc:
+            raise BackendUnavailableError("sqlite", f"cannot open {self.path}: {exc}") from None
+        self._conn = conn
+
+    async def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with self._lock:
+                conn.close()
+
+    def describe(self) -> dict[str, Any]:
+        return {"path": str(self.path), "synchronous": self.config.synchronous}
+
+    async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        conn = self._conn
+        if conn is None:
+            raise BackendUnavailableError("sqlite", "store is not open")
+
+        def call() -> T:
+            with self._lock:
+                try:
+                    return fn(conn)
+                except sqlite3.OperationalError as exc:
+                    raise BackendUnavailableError("sqlite", f"{self.path}: {exc}") from None
+
+        return await asyncio.to_thread(call)
+
+    async def mget(self, namespace: str, keys: Sequence[str]) -> list[bytes | None]:
+        if not keys:
+            return []
+        unique = list(dict.fromkeys(keys))
+        now = time.time()
+
+        def fetch(conn: sqlite3.Connection) -> dict[str, bytes]:
+            found: dict[str, bytes] = {}
+            for start in range(0, len(unique), 500):  # stay under SQLite's variable limit
+                chunk = unique[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = conn.execute(
+                    f"SELECT key, value FROM soma_kv WHERE namespace = ? AND key IN ({marks})"
+                    " AND (expires_at IS NULL OR expires_at > ?)",
+                    (namespace, *chunk, now),
+                )
+                found.update(rows)
+            return found
+
+        found = await self._run(fetch)
+        return [found.get(key) for key in keys]
+
+    async def mset(self, namespace: str, items: Mapping[str, bytes], *, ttl: float | None = None) -> None:
+        if not items:
+            return
+        expires = time.time() + ttl if ttl is not None else None
+        rows = [(namespace, key, bytes(value), expires) for key, value in items.items()]
+
+        def write(conn: sqlite3.Connection) -> None:
+            with conn:  # one transaction
+                conn.execute("BEGIN IMMEDIATE")
+                conn.executemany("INSERT OR REPLACE INTO soma_kv VALUES (?, ?, ?, ?)", rows)
+
+        await self._run(write)
+
+    async def mdelete(self, namespace: str, keys: Sequence[str]) -> int:
+        unique = list(dict.fromkeys(keys))
+        if not unique:
+            return 0
+        now = time.time()
+
+        def delete(conn: sqlite3.Connection) -> int:
+            existed = 0
+            with conn:
+                conn.execute("BEGIN IMMEDIATE")
+                for start in range(0, len(unique), 500):
+                    chunk = unique[start : start + 500]
+                    marks = ",".join("?" * len(chunk))
+                    existed += conn.execute(
+                        f"SELECT count(*) FROM soma_kv WHERE namespace = ? AND key IN ({marks})"
+                        " AND (expires_at IS NULL OR expires_at > ?)",
+                        (namespace, *chunk, now),
+                    ).fetchone()[0]
+                    conn.execute(f"DELETE FROM soma_kv WHERE namespace = ? AND key IN ({marks})", (namespace, *chunk))
+            return existed
+
+        return await self._run(delete)
+
+    async def scan(
+        self, namespace: str, prefix: str = "", *, after: str | None = None, limit: int = 1000
+    ) -> list[tuple[str, bytes]]:
+        lower, op = (after, ">") if after is not None and after >= prefix else (prefix, ">=")
+        upper = prefix_upper_bound(prefix)
+        sql = f"SELECT key, value FROM soma_kv WHERE namespace = ? AND key {op} ?"
+        params: list[Any] = [namespace, lower]
+        if upper is not None:
+            sql += " AND key < ?"
+            params.append(upper)
+        sql += " AND (expires_at IS NULL OR expires_at > ?) ORDER BY key LIMIT ?"
+        params += [time.time(), limit]
+        return await self._run(lambda conn: conn.execute(sql, params).fetchall())
+
+
+def prefix_upper_bound(prefix: str) -> str | None:
+    """The smallest string greater than every string starting with ``prefix`` (None: no bound)."""
+    stripped = prefix.rstrip("\U0010ffff")
+    if not stripped:
+        return None
+    return stripped[:-1] + chr(ord(stripped[-1]) + 1)
+
+
+@hookimpl
+def register_kv_stores(register: Callable[[type[KVStore]], None]) -> None:
+    register(SQLiteKVStore)

@@ -1,0 +1,59 @@
+"""The memory record and how it is stored as bytes."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class MemoryType(StrEnum):
+    EPISODIC = "episodic"
+    """Something that happened: a conversation turn, an event."""
+    SEMANTIC = "semantic"
+    """A fact or preference that holds regardless of when it was learned."""
+
+
+@dataclass(slots=True)
+class MemoryRecord:
+    """One memory. Times are Unix seconds (UTC)."""
+
+    id: str
+    namespace: str
+    content: str
+    memory_type: str = MemoryType.EPISODIC.value
+    importance: float = 0.5
+    metadata: dict[str, Any] = field(default_factory=dict)
+    created_at: float = 0.0
+    updated_at: float = 0.0
+    last_accessed_at: float | None = None
+    access_count: int = 0
+    expires_at: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_bytes(self) -> bytes:
+        return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":")).encode()
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> MemoryRecord:
+        return cls(**json.loads(raw))
+
+    def is_expired(self, now: float) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
+
+    def payload(self) -> dict[str, Any]:
+        """What the vector store keeps beside the vector, for filtering."""
+        return {
+            "memory_type": self.memory_type,
+            "created_at": self.created_at,
+            "expires_at": self.expires_at,
+            "metadata": self.metadata,
+        }
+
+    @property
+    def reference_time(self) -> float:
+        """Where recency decay starts: the last access, else creation."""
+        return self.last_accessed_at if self.last_accessed_at is not None else self.created_at
