@@ -42,14 +42,33 @@ class Slot(BaseModel):
         return dict(self.model_extra or {})
 
 
+class KVSlot(Slot):
+    backend: str = "sqlite"
+
+
+class VectorsSlot(Slot):
+    backend: str = "numpy"
+
+
+class EmbedderSlot(Slot):
+    backend: str = "auto"
+
+
+class ScorerSlot(Slot):
+    backend: str = "heuristic"
+
+
 class StackSettings(BaseModel):
-    """The four backends. ``embedder: auto`` means sentence-transformers if installed, else hash."""
+    """The four backends: the embedded default unless configured.
+
+    ``embedder: auto`` means sentence-transformers if installed, else hash.
+    """
 
     model_config = ConfigDict(extra="forbid")
-    kv: Slot = Slot(backend="sqlite")
-    vectors: Slot = Slot(backend="numpy")
-    embedder: Slot = Slot(backend="auto")
-    scorer: Slot = Slot(backend="heuristic")
+    kv: KVSlot = Field(default_factory=KVSlot)
+    vectors: VectorsSlot = Field(default_factory=VectorsSlot)
+    embedder: EmbedderSlot = Field(default_factory=EmbedderSlot)
+    scorer: ScorerSlot = Field(default_factory=ScorerSlot)
 
 
 class PluginSettings(BaseModel):

@@ -40,6 +40,8 @@ class Weights(BaseModel):
         """A copy with ``changes`` applied and validated."""
         if not changes:
             return self
+        if not isinstance(changes, dict):
+            changes = {"(weights)": changes}  # reported as an unknown key
         return Weights.model_validate({**self.model_dump(), **changes})
 
 

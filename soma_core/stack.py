@@ -34,8 +34,12 @@ class Stack:
     def slots(self) -> dict[str, Backend]:
         return {"kv": self.kv, "vectors": self.vectors, "embedder": self.embedder, "scorer": self.scorer}
 
-    async def open(self, *, vector_dim: int | None = None) -> None:
-        """Open every backend, then check that the embedder and vector store agree on size."""
+    async def open(self, *, vector_dim: int | None = None, ensure_collection: bool = True) -> None:
+        """Open every backend, then check that the embedder and vector store agree on size.
+
+        ``ensure_collection=False`` skips the vector store's size check, for reindex,
+        which drops and recreates the collection.
+        """
         for slot, backend in self.slots().items():
             try:
                 await backend.open()
@@ -53,8 +57,16 @@ class Stack:
                 f"vector_dim is {vector_dim} in config, but embedder {self.embedder.name!r} gives {dim}-d vectors; "
                 "set vector_dim to match or choose another embedder"
             )
+        if not ensure_collection:
+            return
         try:
             await self.vectors.ensure_collection(dim)
+        except DimensionMismatchError as exc:
+            await self.close()
+            raise DimensionMismatchError(
+                f"{exc} (embedder {self.embedder.name!r} gives {dim}-d); run `soma reindex` to rebuild "
+                "the index for the configured embedder"
+            ) from None
         except BaseException:
             await self.close()
             raise

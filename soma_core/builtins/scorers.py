@@ -51,14 +51,14 @@ _INSTRUCTION = re.compile(
 
 
 class HeuristicConfig(BackendConfig):
-    base: float = Field(default=0.3, ge=0, le=1, description="Score of a short, plain, familiar text.")
+    base: float = Field(default=0.25, ge=0, le=1, description="Score of a short, plain, familiar text.")
     number_or_date: float = Field(default=0.1, ge=0, le=1)
-    name: float = Field(default=0.1, ge=0, le=1)
+    name: float = Field(default=0.05, ge=0, le=1)
     preference: float = Field(default=0.15, ge=0, le=1)
-    instruction: float = Field(default=0.2, ge=0, le=1)
+    instruction: float = Field(default=0.15, ge=0, le=1)
     semantic: float = Field(default=0.05, ge=0, le=1, description="Bonus for memory_type semantic.")
     length: float = Field(default=0.1, ge=0, le=1, description="Full at 400+ characters, log-scaled.")
-    novelty: float = Field(default=0.2, ge=0, le=1, description="Scaled by 1 - similarity to the nearest memory.")
+    novelty: float = Field(default=0.1, ge=0, le=1, description="Scaled by 1 - similarity to the nearest memory.")
 
 
 class HeuristicScorer(ImportanceScorer):
