@@ -8,6 +8,7 @@ secrets need not sit in the file.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -82,8 +83,10 @@ class PluginSettings(BaseModel):
     @field_validator("load", "block", mode="before")
     @classmethod
     def _split(cls, value: Any) -> Any:
-        """Accept a comma-separated string (handy in environment variables) or a list."""
+        """Accept a JSON list or a comma-separated string (handy in environment variables) or a list."""
         if isinstance(value, str):
+            if value.strip().startswith("["):
+                return json.loads(value)
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 

@@ -99,7 +99,7 @@ class MemoryEngine(Maintenance):
         return (await self.store_many([item], namespace=namespace))[0]
 
     async def store_many(
-        self, items: Sequence[MemoryInput | dict[str, Any]], *, namespace: str | None = None
+        self, items: Sequence[MemoryInput | dict[str, Any] | str], *, namespace: str | None = None
     ) -> list[str]:
         """Store many memories (embedded in batches); returns their ids in order. All or nothing."""
         ns = self._ns(namespace)

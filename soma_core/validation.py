@@ -91,13 +91,17 @@ def check_ttl(value: Any) -> float | None:
     return float(value)
 
 
-def check_input(item: MemoryInput | dict[str, Any]) -> MemoryInput:
-    """A validated MemoryInput from a MemoryInput or a plain dict."""
-    if isinstance(item, dict):
+def check_input(item: MemoryInput | dict[str, Any] | str) -> MemoryInput:
+    """A validated MemoryInput from a MemoryInput, a plain dict or just the content."""
+    if isinstance(item, str):
+        item = MemoryInput(item)
+    elif isinstance(item, dict):
         unknown = set(item) - set(MemoryInput.__dataclass_fields__)
         if unknown:
             raise InvalidInputError(f"unknown field(s): {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
         item = MemoryInput(**item)
+    elif not isinstance(item, MemoryInput):
+        raise InvalidInputError(f"expected a memory (str, dict or MemoryInput), not {type(item).__name__}")
     return MemoryInput(
         content=check_content(item.content),
         importance=check_importance(item.importance),
