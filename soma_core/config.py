@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -91,6 +91,14 @@ class PluginSettings(BaseModel):
         return value
 
 
+class DedupeSettings(BaseModel):
+    """What storing a near-duplicate of an existing memory does (see MemoryEngine.store_many)."""
+
+    model_config = ConfigDict(extra="forbid")
+    mode: Literal["allow", "skip", "merge"] = "skip"
+    threshold: float = Field(default=0.97, gt=0, le=1, description="Cosine similarity at which texts count as the same.")
+
+
 class RankingSettings(Weights):
     """Default ranking for every namespace; see :mod:`soma_core.ranking`."""
 
@@ -110,6 +118,7 @@ class Settings(BaseSettings):
     stack: StackSettings = Field(default_factory=StackSettings)
     ranking: RankingSettings = Field(default_factory=RankingSettings)
     namespaces: dict[str, RankingSettings] = Field(default_factory=dict)
+    dedupe: DedupeSettings = Field(default_factory=DedupeSettings)
     plugins: PluginSettings = Field(default_factory=PluginSettings)
     server: dict[str, Any] = Field(default_factory=dict)
     config_file: Path | None = Field(default=None, exclude=True)

@@ -9,11 +9,13 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections import Counter
 from typing import Any
 
 import numpy as np
 
 from . import keys as K
+from . import lexical as L
 from .config import Settings
 from .errors import DimensionMismatchError
 from .records import MemoryRecord
@@ -108,36 +110,53 @@ class Maintenance:
                 await self.delete_many(expired, namespace=ns)  # type: ignore[attr-defined]
         return total
 
+    async def _upsert_indexes(self, ns: str, records: list[MemoryRecord], vectors: np.ndarray) -> None:
+        """Write records' dense vectors and lexical term vectors into the vector store."""
+        ids = [r.id for r in records]
+        payloads = [r.payload() for r in records]
+        await self.vectors.upsert(ns, ids, vectors, payloads)
+        term_vectors = L.document_vectors([r.content for r in records], self.embedder.dim)
+        await self.vectors.upsert(L.lexical_namespace(ns), ids, term_vectors, payloads)
+
+    async def _delete_indexes(self, ns: str, ids: list[str]) -> None:
+        await self.vectors.delete(ns, ids)
+        await self.vectors.delete(L.lexical_namespace(ns), ids)
+
     async def _index(self, ns: str, records: list[MemoryRecord], raws: list[bytes | None]) -> int:
-        """Upsert records into the index, re-embedding any whose stored embedding is missing."""
+        """Index records, re-embedding any whose stored embedding is missing or of another width."""
         if not records:
             return 0
-        missing = [i for i, raw in enumerate(raws) if raw is None or len(raw) != 4 * self.embedder.dim]
+        width = 4 * self.embedder.dim
+        missing = [i for i, raw in enumerate(raws) if raw is None or len(raw) != width]
         vectors = np.zeros((len(records), self.embedder.dim), dtype=np.float32)
         for i, raw in enumerate(raws):
-            if i not in missing and raw is not None:
+            if raw is not None and len(raw) == width:
                 vectors[i] = K.vector_from_bytes(raw)
         if missing:
-            fresh = await self.embedder.embed_many([records[i].content for i in missing])
+            fresh = await self.embedder.embed_many([records[i].content for i in missing], batch_size=self.embed_batch_size)
             vectors[missing] = fresh
             await self.kv.mset(ns, {K.embedding_key(records[i].id): K.vector_bytes(fresh[j]) for j, i in enumerate(missing)})
-        await self.vectors.upsert(ns, [r.id for r in records], vectors, [r.payload() for r in records])
+        await self._upsert_indexes(ns, records, vectors)
         return len(records)
+
+    async def _reconcile(self, ns: str, ids: list[str]) -> tuple[int, int]:
+        """Make the index agree with the KV store for ``ids``: (indexed, removed)."""
+        raws = await self.kv.mget(ns, [K.record_key(i) for i in ids])
+        present = [MemoryRecord.from_bytes(raw) for raw in raws if raw is not None]
+        gone = [i for i, raw in zip(ids, raws, strict=True) if raw is None]
+        embeddings = await self.kv.mget(ns, [K.embedding_key(r.id) for r in present])
+        indexed = await self._index(ns, present, embeddings)
+        if gone:
+            await self._delete_indexes(ns, gone)
+        return indexed, len(gone)
 
     async def repair(self) -> dict[str, int]:
         """Finish interrupted writes: index pending records, drop index entries of deleted ones."""
         indexed = removed = 0
         for ns in await self.namespaces():
             while page := await self.kv.scan(ns, K.PENDING, limit=PAGE):
-                ids = [K.id_of(key) for key, _ in page]
-                records = await self.kv.mget(ns, [K.record_key(i) for i in ids])
-                present = [MemoryRecord.from_bytes(raw) for raw in records if raw is not None]
-                gone = [i for i, raw in zip(ids, records, strict=True) if raw is None]
-                raws = await self.kv.mget(ns, [K.embedding_key(r.id) for r in present])
-                indexed += await self._index(ns, present, raws)
-                if gone:
-                    await self.vectors.delete(ns, gone)
-                    removed += len(gone)
+                done = await self._reconcile(ns, [K.id_of(key) for key, _ in page])
+                indexed, removed = indexed + done[0], removed + done[1]
                 await self.kv.mdelete(ns, [key for key, _ in page])
         return {"indexed": indexed, "removed": removed}
 
@@ -153,12 +172,19 @@ class Maintenance:
         return total
 
     async def reindex(self) -> dict[str, int]:
-        """Re-embed every record with the configured embedder and rebuild the index from scratch."""
+        """Re-embed every record with the configured embedder; rebuild both indexes and term counts."""
         await self.vectors.drop_collection()
         await self.vectors.ensure_collection(self.embedder.dim)
         total = 0
         for ns in await self.namespaces():
+            while old := await self.kv.scan(ns, L.DF_PREFIX, limit=PAGE):
+                await self.kv.mdelete(ns, [key for key, _ in old])
+            frequencies: Counter[str] = Counter()
             async for records, _ in self._records(ns):
                 total += await self._index(ns, records, [None] * len(records))
+                frequencies.update(L.document_frequencies(r.content for r in records))
+            for start in range(0, len(frequencies), PAGE):
+                chunk = list(frequencies.items())[start : start + PAGE]
+                await self.kv.mset(ns, {L.DF_PREFIX + t: str(n).encode() for t, n in chunk})
         await self._write_meta()
         return {"reindexed": total}

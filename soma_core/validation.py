@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,7 @@ class MemoryInput:
     metadata: dict[str, Any] = field(default_factory=dict)
     ttl: float | None = None
     id: str | None = None
+    created_at: float | None = None
 
 
 def check_namespace(namespace: str) -> str:
@@ -91,6 +93,17 @@ def check_ttl(value: Any) -> float | None:
     return float(value)
 
 
+def check_created_at(value: Any) -> float | None:
+    """A backdated creation time: Unix seconds, not in the future (5 minutes of clock skew allowed)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        raise InvalidInputError(f"created_at must be Unix seconds, not {value!r}", field="created_at")
+    if value > time.time() + 300:
+        raise InvalidInputError("created_at must not be in the future", field="created_at")
+    return float(value)
+
+
 def check_input(item: MemoryInput | dict[str, Any] | str) -> MemoryInput:
     """A validated MemoryInput from a MemoryInput, a plain dict or just the content."""
     if isinstance(item, str):
@@ -109,6 +122,7 @@ def check_input(item: MemoryInput | dict[str, Any] | str) -> MemoryInput:
         metadata=check_metadata(item.metadata),
         ttl=check_ttl(item.ttl),
         id=None if item.id is None else check_id(item.id),
+        created_at=check_created_at(item.created_at),
     )
 
 

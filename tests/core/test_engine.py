@@ -70,7 +70,7 @@ async def test_recency_prefers_recently_accessed(engine: MemoryEngine, monkeypat
     old = await engine.store("note about the garden")
     later = time.time() + 90 * 86_400
     monkeypatch.setattr(time, "time", lambda: later)
-    fresh = await engine.store("note about the garden")
+    fresh = await engine.store("note about the garden", dedupe="allow")
     results = await engine.search("garden", k=2, weights={"relevance": 0, "importance": 0, "recency": 1}, explain=True)
     assert results[0].memory.id == fresh
     assert results[1].memory.id == old and results[1].explain.recency == pytest.approx(0.5 ** 3, rel=1e-3)

@@ -1,0 +1,95 @@
+"""The lexical signal: exact words, names, numbers and rare terms, which embeddings blur.
+
+It works on every stack and across processes because it lives in the configured
+backends, not in one process:
+
+- each memory gets a *term vector*: its words (lower-cased, stop words dropped),
+  weighted ``1 + log(tf)``, feature-hashed with a sign into the same width as the
+  dense vectors, and stored in the vector store under the shadow namespace
+  ``<namespace>~lex`` with the same payload (so filters apply);
+- the KV store keeps per-namespace document frequencies ``f:<term>``, so a query
+  weights its terms by inverse document frequency,
+  ``idf = log(1 + (N - df + 0.5) / (df + 0.5))`` (the BM25 idf);
+- the lexical score of a memory is the cosine between the query's idf-weighted
+  term vector and the memory's term vector: TF-IDF cosine, up to rare hash
+  collisions (signed hashing makes them cancel on average).
+
+Document frequencies are counters updated by read-modify-write; with several
+writer processes a few increments may be lost, which only nudges idf. They are
+rebuilt exactly by ``soma reindex``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from .interfaces import normalize
+
+LEXICAL_SUFFIX = "~lex"
+DF_PREFIX = "f:"
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+STOP_WORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before being below between
+    both but by can could did do does doing down during each few for from further had has have having he her here
+    hers herself him himself his how i if in into is it its itself just me more most my myself no nor not now of
+    off on once only or other our ours ourselves out over own same she should so some such than that the their
+    theirs them themselves then there these they this those through to too under until up very was we were what
+    when where which while who whom why will with would you your yours yourself yourselves s t d ll m re ve
+    again also ever get got go goes going let like make made may might much must one said say says tell told""".split()
+)
+
+
+def lexical_namespace(namespace: str) -> str:
+    """Where a namespace's term vectors live in the vector store."""
+    return namespace + LEXICAL_SUFFIX
+
+
+def terms(text: str) -> list[str]:
+    """Lower-cased word tokens without stop words; numbers and codes are kept."""
+    return [t for t in _TOKEN.findall(text.lower()) if t not in STOP_WORDS]
+
+
+def _bucket(term: str, dim: int) -> tuple[int, float]:
+    h = zlib.crc32(term.encode())
+    return h % dim, (1.0 if (h >> 31) & 1 else -1.0)
+
+
+def document_vectors(texts: Sequence[str], dim: int) -> np.ndarray:
+    """Term vectors of memories (rows L2-normalised; all-zero for a text without terms)."""
+    out = np.zeros((len(texts), dim), dtype=np.float32)
+    for row, text in enumerate(texts):
+        for term, tf in Counter(terms(text)).items():
+            index, sign = _bucket(term, dim)
+            out[row, index] += sign * (1.0 + math.log(tf))
+    return normalize(out)
+
+
+def idf(df: int, total: int) -> float:
+    return math.log(1.0 + (max(total, df) - df + 0.5) / (df + 0.5))
+
+
+def query_vector(query_terms: Iterable[str], dfs: dict[str, int], total: int, dim: int) -> np.ndarray | None:
+    """The idf-weighted, L2-normalised term vector of a query; None when it has no terms."""
+    vector = np.zeros(dim, dtype=np.float32)
+    seen = False
+    for term in set(query_terms):
+        index, sign = _bucket(term, dim)
+        vector[index] += sign * idf(dfs.get(term, 0), total)
+        seen = True
+    if not seen or not vector.any():
+        return None
+    return normalize(vector)
+
+
+def document_frequencies(texts: Iterable[str]) -> Counter[str]:
+    """How many of ``texts`` contain each term."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(set(terms(text)))
+    return counts

@@ -1,0 +1,185 @@
+"""Search: dense and lexical candidates, hydrated from the KV store, fused and ranked.
+
+See :mod:`soma_core.ranking` for the formula and :mod:`soma_core.lexical` for the
+lexical signal. Both candidate lists come from the vector store (filters applied
+there when it can); the union is scored exactly on both signals, so a memory
+found by only one list still gets its true score on the other.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import ValidationError
+
+from . import keys as K
+from . import lexical as L
+from .config import describe_validation_error
+from .errors import InvalidInputError
+from .filters import Filter
+from .ranking import Components, Weights, blend, fuse
+from .records import MemoryRecord
+from .validation import check_content, to_filter
+
+Mode = Literal["hybrid", "dense", "lexical"]
+MODES = ("hybrid", "dense", "lexical")
+CANDIDATES_PER_RESULT = 5
+MIN_CANDIDATES = 50
+MAX_CANDIDATES = 100_000
+COUNT_CACHE_SECONDS = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """One ranked search result; ``explain`` holds the score's components when asked for."""
+
+    memory: MemoryRecord
+    score: float
+    explain: Components | None = None
+
+
+class Retrieval:
+    """The search half of the engine (mixed into :class:`~soma_core.engine.MemoryEngine`)."""
+
+    _counts: dict[str, tuple[float, int]]
+
+    async def search(
+        self,
+        query: str,
+        k: int = 10,
+        *,
+        filters: Filter | dict[str, Any] | None = None,
+        weights: dict[str, Any] | None = None,
+        explain: bool = False,
+        mode: Mode = "hybrid",
+        namespace: str | None = None,
+    ) -> list[SearchResult]:
+        """The ``k`` best memories for ``query``, ranked as :mod:`soma_core.ranking` describes.
+
+        ``mode``: ``hybrid`` (dense and lexical fused, the default), ``dense`` or
+        ``lexical``. ``filters``: memory_type, metadata equality,
+        created_after/created_before. ``weights``: per-search overrides of any
+        ranking knob. Searching does not count as an access.
+        """
+        ns = self._ns(namespace)  # type: ignore[attr-defined]
+        check_content(query, "query")
+        if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+            raise InvalidInputError("k must be a positive integer", field="k")
+        if mode not in MODES:
+            raise InvalidInputError(f"mode must be one of {', '.join(MODES)}, not {mode!r}", field="mode")
+        flt = to_filter(filters)
+        try:
+            ranking = self.settings.ranking_for(ns).override(weights)  # type: ignore[attr-defined]
+        except ValidationError as exc:
+            raise InvalidInputError(describe_validation_error(exc, prefix="weights"), field="weights") from None
+
+        qvec = (await self.embedder.embed_many([query]))[0] if mode != "lexical" else None  # type: ignore[attr-defined]
+        qlex = await self._query_terms(ns, query) if mode != "dense" else None
+        if qvec is None and qlex is None:
+            return []
+        native = flt if self.vectors.capabilities.filters else None  # type: ignore[attr-defined]
+        want = max(k * CANDIDATES_PER_RESULT, MIN_CANDIDATES)
+        while True:
+            dense_hits = await self._hits(ns, qvec, want, native)
+            lexical_hits = await self._hits(L.lexical_namespace(ns), qlex, want, native)
+            ids = list(dict.fromkeys([h.id for h in dense_hits] + [h.id for h in lexical_hits]))
+            records = [r for r in await self._hydrate(ns, ids) if r is not None]  # type: ignore[attr-defined]
+            if flt is not None:
+                records = [r for r in records if flt.matches(r.to_dict())]
+            exhausted = len(dense_hits) < want and len(lexical_hits) < want
+            if len(records) >= k or exhausted or want >= MAX_CANDIDATES:
+                break
+            want *= 4  # filters or stale entries thinned the candidates: look further
+        if not records:
+            return []
+        dense = await self._dense_scores(ns, records, qvec, {h.id: h.score for h in dense_hits})
+        lexical = self._lexical_scores(records, qlex, {h.id: h.score for h in lexical_hits})
+        relevance = fuse(ranking, dense, lexical)
+        return _rank(ranking, records, relevance, dense, lexical, k, explain)
+
+    async def _hits(self, ns: str, vector: np.ndarray | None, want: int, native: Filter | None) -> list[Any]:
+        if vector is None:
+            return []
+        return await self.vectors.query(ns, vector, k=want, filter=native)  # type: ignore[attr-defined]
+
+    async def _query_terms(self, ns: str, query: str) -> np.ndarray | None:
+        """The idf-weighted term vector of ``query`` (None if it has no searchable words)."""
+        query_terms = sorted(set(L.terms(query)))
+        if not query_terms:
+            return None
+        raws = await self.kv.mget(ns, [L.DF_PREFIX + t for t in query_terms])  # type: ignore[attr-defined]
+        dfs = {t: int(raw) for t, raw in zip(query_terms, raws, strict=True) if raw is not None}
+        return L.query_vector(query_terms, dfs, await self._total(ns), self.embedder.dim)  # type: ignore[attr-defined]
+
+    async def _total(self, ns: str) -> int:
+        """Memories in the namespace, for idf; cached briefly (idf barely moves)."""
+        now = time.monotonic()
+        cached = self._counts.get(ns)
+        if cached is None or now - cached[0] > COUNT_CACHE_SECONDS:
+            cached = (now, await self.vectors.count(ns))  # type: ignore[attr-defined]
+            self._counts[ns] = cached
+        return cached[1]
+
+    async def _dense_scores(
+        self, ns: str, records: list[MemoryRecord], qvec: np.ndarray | None, known: dict[str, float]
+    ) -> np.ndarray | None:
+        """Dense cosine for every candidate: from the hit list, else from the stored embedding."""
+        if qvec is None:
+            return None
+        missing = [r.id for r in records if r.id not in known]
+        if missing:
+            raws = await self.kv.mget(ns, [K.embedding_key(i) for i in missing])  # type: ignore[attr-defined]
+            for memory_id, raw in zip(missing, raws, strict=True):
+                if raw is not None and len(raw) == 4 * len(qvec):
+                    vector = K.vector_from_bytes(raw)
+                    norm = float(np.linalg.norm(vector))
+                    known[memory_id] = float(vector @ qvec) / norm if norm else 0.0
+        return np.array([known.get(r.id, 0.0) for r in records], dtype=np.float64)
+
+    def _lexical_scores(
+        self, records: list[MemoryRecord], qlex: np.ndarray | None, known: dict[str, float]
+    ) -> np.ndarray | None:
+        """Lexical cosine for every candidate: from the hit list, else computed from the content."""
+        if qlex is None:
+            return None
+        missing = [r for r in records if r.id not in known]
+        if missing:
+            vectors = L.document_vectors([r.content for r in missing], len(qlex))
+            known.update({r.id: float(v) for r, v in zip(missing, vectors @ qlex, strict=True)})
+        return np.array([known[r.id] for r in records], dtype=np.float64)
+
+
+def _rank(
+    weights: Weights,
+    records: list[MemoryRecord],
+    relevance: np.ndarray,
+    dense: np.ndarray | None,
+    lexical: np.ndarray | None,
+    k: int,
+    explain: bool,
+) -> list[SearchResult]:
+    importance = np.array([r.importance for r in records], dtype=np.float64)
+    accesses = np.array([r.access_count for r in records], dtype=np.float64)
+    reference = np.array([r.reference_time for r in records], dtype=np.float64)
+    score, boosted, recency = blend(weights, relevance, importance, accesses, reference, time.time())
+    order = np.argsort(-score, kind="stable")[:k]
+    return [
+        SearchResult(
+            memory=records[i],
+            score=float(score[i]),
+            explain=Components(
+                relevance=float(relevance[i]),
+                importance=float(boosted[i]),
+                recency=float(recency[i]),
+                score=float(score[i]),
+                dense=None if dense is None else float(dense[i]),
+                lexical=None if lexical is None else float(lexical[i]),
+            )
+            if explain
+            else None,
+        )
+        for i in order.tolist()
+    ]
