@@ -66,6 +66,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument("-w", "--where", action="append", default=[], metavar="KEY=VALUE", help="metadata equality (JSON values)")
     p.add_argument("--weights", help='ranking overrides as JSON, e.g. {"recency": 0.5}')
     p.add_argument("--explain", action="store_true", help="show each score component")
+    p.add_argument("--mode", choices=["hybrid", "dense", "lexical"], default="hybrid", help="retrieval mode (default hybrid)")
 
     p = sub.add_parser("list", help="list memories, oldest first")
     p.add_argument("--limit", type=int, default=20)
@@ -207,6 +208,7 @@ async def cmd_search(args: argparse.Namespace) -> int:
             filters=filters,
             weights=_json_arg(args.weights, "--weights"),
             explain=args.explain,
+            mode=args.mode,
             namespace=args.namespace,
         )
     if not results and not args.json:

@@ -65,7 +65,10 @@ def result_text(rank: int, result: SearchResult) -> str:
     line = f"{rank:>2}. {result.score:.3f}  {r.id}  [{r.memory_type}, importance {r.importance:.2f}]  {r.content}"
     if result.explain is not None:
         e = result.explain
-        line += f"\n      relevance {e.relevance:.3f}  importance {e.importance:.3f}  recency {e.recency:.3f}"
+        parts = [f"relevance {e.relevance:.3f}"]
+        parts += [f"{name} {value:.3f}" for name, value in (("dense", e.dense), ("lexical", e.lexical)) if value is not None]
+        parts += [f"importance {e.importance:.3f}", f"recency {e.recency:.3f}"]
+        line += "\n      " + "  ".join(parts)
     return line
 
 
