@@ -1,0 +1,15 @@
+"""Entry point module: registers the ``postgres`` KV store with Soma."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from soma_core.hookspecs import hookimpl
+from soma_core.interfaces import KVStore
+
+from .store import PostgresKVStore
+
+
+@hookimpl
+def register_kv_stores(register: Callable[[type[KVStore]], None]) -> None:
+    register(PostgresKVStore)
