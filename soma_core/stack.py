@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import ValidationError
 
@@ -13,7 +12,10 @@ from .config import Settings, Slot, describe_validation_error
 from .errors import BackendUnavailableError, ConfigError, DimensionMismatchError, SomaError
 from .interfaces import Backend, Embedder, ImportanceScorer, KVStore, VectorStore
 from .plugins import SomaPluginManager, get_plugin_manager
+from .redaction import redact_url
 from .registry import BackendInfo, Registry
+
+__all__ = ["Stack", "build_stack", "plugin_manager_for", "redact_url"]
 
 SEMANTIC_EMBEDDER = "sentence-transformers"
 FALLBACK_EMBEDDER = "hash"
@@ -151,16 +153,3 @@ def _validate_options(info: BackendInfo, slot: Slot, settings: Settings) -> Any:
         return info.cls.Config.model_validate(options)
     except ValidationError as exc:
         raise ConfigError(describe_validation_error(exc, prefix=f"stack.{info.kind} ({info.name})")) from None
-
-
-def redact_url(url: str) -> str:
-    """``url`` with any password replaced by ``***``, for logs and error messages."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<unparseable url>"
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.rsplit("@", 1)[1]
-    user = parts.username or ""
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc}"))

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 class BackendConfig(BaseModel):
     """Base for a backend's options. Unknown keys are errors, never silently ignored."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +64,8 @@ class Backend(ABC):
         """Cheap readiness check; raise BackendUnavailableError when unreachable."""
 
     def describe(self) -> dict[str, Any]:
-        """Options safe to show to operators: secrets removed or redacted."""
-        return self.config.model_dump(mode="json", exclude=_secret_fields(self.config))
+        """Options safe to show to operators: secrets shown as ``***``, URLs with passwords redacted."""
+        return safe_options(self.config)
 
     async def __aenter__(self) -> Self:
         await self.open()
@@ -80,11 +80,41 @@ class Backend(ABC):
         await self.close()
 
 
-def _secret_fields(config: BaseModel) -> set[str]:
+SECRET_WORDS = ("password", "token", "api_key", "secret")
+
+
+def safe_options(config: BaseModel) -> dict[str, Any]:
+    """A config as JSON-able values with every secret masked (see :meth:`Backend.describe`)."""
     from pydantic import SecretBytes, SecretStr
 
-    return {
-        name
-        for name, value in config
-        if isinstance(value, (SecretStr, SecretBytes)) or "password" in name or "token" in name or "api_key" in name
-    }
+    from ..redaction import redact_url
+
+    shown: dict[str, Any] = {}
+    for name, value in config:
+        if isinstance(value, (SecretStr, SecretBytes)):
+            secret = value.get_secret_value()
+            if "url" in name or "dsn" in name:
+                shown[name] = redact_url(secret if isinstance(secret, str) else secret.decode(errors="replace"))
+            else:
+                shown[name] = "***" if secret else ""
+        elif any(word in name for word in SECRET_WORDS):
+            shown[name] = None if value is None else "***"
+        elif isinstance(value, str) and "://" in value:
+            shown[name] = redact_url(value)
+        else:
+            shown[name] = _plain(value)
+    return shown
+
+
+def _plain(value: Any) -> Any:
+    from pydantic import BaseModel as _Model
+
+    if isinstance(value, _Model):
+        return value.model_dump(mode="json")
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return str(value)

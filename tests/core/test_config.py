@@ -112,3 +112,27 @@ def test_data_dir_reaches_backends_that_ask(tmp_path: Path) -> None:
 def test_redact_url() -> None:
     assert redact_url("postgresql://u:pw@h:5432/db") == "postgresql://u:***@h:5432/db"
     assert redact_url("redis://h:6379/0") == "redis://h:6379/0"
+
+
+def test_redact_url_query_password() -> None:
+    assert redact_url("redis://h:6379/0?password=pw&db=1") == "redis://h:6379/0?password=***&db=1"
+
+
+def test_describe_masks_secrets() -> None:
+    from pydantic import SecretStr
+
+    from soma_core.interfaces import BackendConfig
+    from soma_core.interfaces.base import safe_options
+
+    class Options(BackendConfig):
+        url: SecretStr
+        api_key: SecretStr | None = None
+        password: str | None = None
+        endpoint: str = "http://u:pw@host:1/x"
+        size: int = 3
+
+    shown = safe_options(Options(url=SecretStr("postgresql://u:pw@h/db"), api_key=SecretStr("k"), password="p"))
+    assert shown == {
+        "url": "postgresql://u:***@h/db", "api_key": "***", "password": "***",
+        "endpoint": "http://u:***@host:1/x", "size": 3,
+    }
