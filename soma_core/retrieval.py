@@ -8,6 +8,7 @@ found by only one list still gets its true score on the other.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -83,8 +84,9 @@ class Retrieval:
         native = flt if self.vectors.capabilities.filters else None  # type: ignore[attr-defined]
         want = max(k * CANDIDATES_PER_RESULT, MIN_CANDIDATES)
         while True:
-            dense_hits = await self._hits(ns, qvec, want, native)
-            lexical_hits = await self._hits(L.lexical_namespace(ns), qlex, want, native)
+            dense_hits, lexical_hits = await asyncio.gather(  # concurrent: network stores overlap, numpy uses both cores
+                self._hits(ns, qvec, want, native), self._hits(L.lexical_namespace(ns), qlex, want, native)
+            )
             ids = list(dict.fromkeys([h.id for h in dense_hits] + [h.id for h in lexical_hits]))
             records = [r for r in await self._hydrate(ns, ids) if r is not None]  # type: ignore[attr-defined]
             if flt is not None:

@@ -7,6 +7,8 @@ the stack opens (``persistent=False``), and a single process owns it
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -19,10 +21,15 @@ from ..hookspecs import hookimpl
 from ..interfaces import Capabilities, VectorHit, VectorStore, normalize
 
 
+THREAD_THRESHOLD = 20_000
+"""Rows x queries above which a search runs in a worker thread."""
+
+
 class _Index:
     """Rows 0..size-1 of ``matrix`` are live; deletion moves the last row into the hole."""
 
     def __init__(self, dim: int) -> None:
+        self.lock = threading.Lock()  # searches may run in a worker thread while the loop writes
         self.matrix = np.zeros((0, dim), dtype=np.float32)
         self.size = 0
         self.ids: list[str] = []
@@ -142,7 +149,9 @@ class NumpyVectorStore(VectorStore):
         index = self._indexes.get(namespace)
         if index is None:
             index = self._indexes[namespace] = _Index(self.dim or array.shape[1])
-        index.upsert(ids, normalize(array), payloads)
+        normalized = normalize(array)
+        with index.lock:
+            index.upsert(ids, normalized, payloads)
 
     async def query(
         self, namespace: str, vector: np.ndarray, *, k: int, filter: Filter | None = None
@@ -156,8 +165,19 @@ class NumpyVectorStore(VectorStore):
         index = self._indexes.get(namespace)
         if index is None or index.size == 0 or k <= 0:
             return [[] for _ in queries]
+        if index.size * len(queries) >= THREAD_THRESHOLD:  # numpy releases the GIL: keep the loop free
+            return await asyncio.to_thread(self._search, index, queries, k, filter)
+        return self._search(index, queries, k, filter)
+
+    @staticmethod
+    def _search(index: _Index, queries: np.ndarray, k: int, filter: Filter | None) -> list[list[VectorHit]]:
+        with index.lock:
+            return NumpyVectorStore._search_locked(index, queries, k, filter)
+
+    @staticmethod
+    def _search_locked(index: _Index, queries: np.ndarray, k: int, filter: Filter | None) -> list[list[VectorHit]]:
         keep = index.mask(filter, time.time())
-        candidates = np.flatnonzero(keep)
+        candidates: np.ndarray | None = np.flatnonzero(keep)
         if candidates.size == 0:
             return [[] for _ in queries]
         if candidates.size == index.size:
@@ -184,7 +204,8 @@ class NumpyVectorStore(VectorStore):
     async def delete(self, namespace: str, ids: Sequence[str]) -> None:
         index = self._indexes.get(namespace)
         if index is not None:
-            index.delete(ids)
+            with index.lock:
+                index.delete(ids)
 
     async def count(self, namespace: str, filter: Filter | None = None) -> int:
         index = self._indexes.get(namespace)
