@@ -23,6 +23,8 @@ from ..interfaces import Capabilities, VectorHit, VectorStore, normalize
 
 THREAD_THRESHOLD = 20_000
 """Rows x queries above which a search runs in a worker thread."""
+SPARSE_FRACTION = 8
+"""A query with at most dim / SPARSE_FRACTION non-zero dimensions reads only those columns."""
 
 
 class _Index:
@@ -180,11 +182,16 @@ class NumpyVectorStore(VectorStore):
         candidates: np.ndarray | None = np.flatnonzero(keep)
         if candidates.size == 0:
             return [[] for _ in queries]
-        if candidates.size == index.size:
-            scores = queries @ index.matrix[: index.size].T
-            candidates = None
+        columns = np.flatnonzero(queries.any(axis=0))
+        if columns.size * SPARSE_FRACTION <= queries.shape[1]:
+            # sparse queries (term vectors have a few non-zero dimensions): read only those columns
+            queries = queries[:, columns]
         else:
-            scores = queries @ index.matrix[candidates].T
+            columns = None
+        rows = index.matrix[: index.size] if candidates.size == index.size else index.matrix[candidates]
+        if candidates.size == index.size:
+            candidates = None
+        scores = queries @ (rows if columns is None else rows[:, columns]).T
         take = min(k, scores.shape[1])
         results = []
         for row in scores:
