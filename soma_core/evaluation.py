@@ -18,7 +18,6 @@ Every figure is a mean over queries, overall and per query category.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import json
 import math
 import secrets
@@ -36,9 +35,9 @@ from .config import Settings
 from .engine import MemoryEngine
 from .errors import InvalidInputError, SomaError
 from .opening import open_engine
-from .validation import MemoryInput, check_content, check_id, check_importance, check_memory_type, check_metadata
+from .retrieval import MODES
+from .validation import check_content, check_id, check_importance, check_memory_type, check_metadata
 
-MODES = ("hybrid", "dense", "lexical")
 RECALL_AT = (1, 5, 10)
 NDCG_AT = 10
 STORE_BATCH = 128
@@ -97,7 +96,7 @@ def load_dataset(path: str | Path) -> Dataset:
     """Read and validate a JSON-lines dataset; DatasetError names the first problem."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # tolerate a byte-order mark
     except OSError as exc:
         raise DatasetError(f"cannot read dataset {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
@@ -107,7 +106,7 @@ def load_dataset(path: str | Path) -> Dataset:
 
 def parse_dataset(lines: Iterable[str], *, source: str = "<dataset>", name: str = "dataset") -> Dataset:
     """A validated :class:`Dataset` from JSON lines (blank lines are skipped)."""
-    meta: dict[str, Any] = {}
+    meta: dict[str, Any] | None = None
     memories: dict[str, tuple[int, EvalMemory]] = {}
     queries: dict[str, tuple[int, EvalQuery]] = {}
     for number, line in enumerate(lines, 1):
@@ -121,14 +120,14 @@ def parse_dataset(lines: Iterable[str], *, source: str = "<dataset>", name: str 
         if not isinstance(obj, dict):
             raise DatasetError(f"{where}: expected a JSON object, not {type(obj).__name__}")
         kind = obj.get("type")
-        if kind not in _FIELDS:
+        if not isinstance(kind, str) or kind not in _FIELDS:
             raise DatasetError(f"{where}: type must be 'memory', 'query' or 'meta', not {kind!r}")
         unknown = sorted(set(obj) - _FIELDS[kind])
         if unknown:
             raise DatasetError(f"{where}: {kind}: unknown field(s) {', '.join(unknown)}")
         try:
             if kind == "meta":
-                if meta:
+                if meta is not None:
                     raise InvalidInputError("a second meta line; give at most one")
                 meta = _meta(obj)
             elif kind == "memory":
@@ -152,6 +151,7 @@ def parse_dataset(lines: Iterable[str], *, source: str = "<dataset>", name: str 
                 raise DatasetError(f"{source}:{number}: query {query.id!r}: {name_}: unknown memory id {missing[0]!r}")
         if set(query.relevant) & set(query.distractors):
             raise DatasetError(f"{source}:{number}: query {query.id!r}: distractors: an id is also relevant")
+    meta = meta or {}
     now = meta.get("now")
     if now is not None:
         for number, memory in memories.values():
@@ -335,7 +335,6 @@ class Report:
     namespace: str
     store_seconds: float
     runs: list[RunReport]
-    notes: list[str] = field(default_factory=list)
 
     @property
     def store_per_second(self) -> float:
@@ -367,14 +366,17 @@ class Report:
                 figures = (scores.recall_at_1, scores.recall_at_5, scores.recall_at_10, scores.mrr, scores.ndcg_at_10)
                 rows.append([run.config, category, str(scores.queries), *(f"{x:.3f}" for x in figures)])
         lines += [_table(header, rows), ""]
-        lines += [f"latency {r.config}: p50 {r.latency_p50_ms:.1f} ms, p95 {r.latency_p95_ms:.1f} ms" for r in self.runs]
-        lines += [f"note: {note}" for note in self.notes]
+        lines += [
+            f"latency {r.config}: p50 {r.latency_p50_ms:.1f} ms, p95 {r.latency_p95_ms:.1f} ms" for r in self.runs
+        ]
         return "\n".join(lines)
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in [header, *rows])
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in [header, *rows]
+    )
 
 
 async def evaluate(
@@ -387,52 +389,39 @@ async def evaluate(
 ) -> Report:
     """Store ``dataset`` in a fresh namespace, search it with every config, score, clean up.
 
-    ``configs`` are SearchConfigs or bare mode names (default: the engine's default
-    mode). Memory timestamps are shifted so that the dataset's ``now`` is the moment
+    ``configs`` are SearchConfigs or bare mode names (default: ``hybrid``). Memory timestamps are shifted so that the dataset's ``now`` is the moment
     the evaluation runs; recency thus ranks the same whenever it runs. The stored
     memories are deleted afterwards, even when a search fails.
     """
     if isinstance(k, bool) or not isinstance(k, int) or k < max(RECALL_AT):
         raise InvalidInputError(f"k must be an integer >= {max(RECALL_AT)}", field="k")
-    notes: list[str] = []
-    has_modes = _accepts(engine.search, "mode")
     plan = [c if isinstance(c, SearchConfig) else SearchConfig(mode=c) for c in configs or [MODES[0]]]
     for config in plan:
         if config.mode not in MODES:
             raise InvalidInputError(f"mode must be one of {', '.join(MODES)}, not {config.mode!r}", field="mode")
-        if not has_modes and config.mode != "dense":
-            raise InvalidInputError(f"this engine has no search modes yet (only dense); cannot run {config.mode!r}")
-    if not has_modes:
-        notes.append("the engine's search takes no mode argument; ran dense search (its only mode)")
-    dated = _accepts_created_at()
-    if not dated and any(m.created_at is not None for m in dataset.memories):
-        notes.append("the engine does not accept created_at; memories were stored as created now (recency is flat)")
     ns = namespace or f"eval-{secrets.token_hex(4)}"
     if await engine.count(namespace=ns):
         raise InvalidInputError(f"namespace {ns!r} already holds memories; evaluation needs an empty one")
     shift = 0.0 if dataset.now is None else time.time() - dataset.now
-    items = [_input(m, shift if dated else None) for m in dataset.memories]
+    items = [_input(m, shift) for m in dataset.memories]
     try:
         started = time.perf_counter()
         for start in range(0, len(items), STORE_BATCH):
             await engine.store_many(items[start : start + STORE_BATCH], namespace=ns)
         store_seconds = time.perf_counter() - started
-        runs = [await _run(engine, dataset, config, ns, k, has_modes) for config in plan]
+        runs = [await _run(engine, dataset, config, ns, k) for config in plan]
     finally:
         ids = [m.id for m in dataset.memories]
         for start in range(0, len(ids), DELETE_BATCH):
             await engine.delete_many(ids[start : start + DELETE_BATCH], namespace=ns)
     stack = {slot: info.name for slot, info in engine.stack.infos.items()}
     stack["embedder"] = engine.embedder.identity
-    return Report(dataset.name, len(dataset.memories), len(dataset.queries), k, stack, ns, store_seconds, runs, notes)
+    return Report(dataset.name, len(dataset.memories), len(dataset.queries), k, stack, ns, store_seconds, runs)
 
 
-async def _run(
-    engine: MemoryEngine, dataset: Dataset, config: SearchConfig, ns: str, k: int, has_modes: bool
-) -> RunReport:
-    options: dict[str, Any] = {"namespace": ns, "weights": dict(config.weights) if config.weights else None}
-    if has_modes:
-        options["mode"] = config.mode
+async def _run(engine: MemoryEngine, dataset: Dataset, config: SearchConfig, ns: str, k: int) -> RunReport:
+    weights = dict(config.weights) if config.weights else None
+    options: dict[str, Any] = {"namespace": ns, "weights": weights, "mode": config.mode}
     await engine.search(dataset.queries[0].query, k, **options)  # warm-up, not timed
     outcomes, latencies = [], []
     for query in dataset.queries:
@@ -442,30 +431,18 @@ async def _run(
         outcomes.append(QueryOutcome.score(query, [r.memory.id for r in results]))
     by_category = {c: Scores.mean([o for o in outcomes if o.category == c]) for c in dataset.categories}
     p50, p95 = (float(x) * 1000 for x in np.percentile(latencies, [50, 95]))
-    weights = dict(config.weights) if config.weights else None
     return RunReport(config.label, config.mode, weights, Scores.mean(outcomes), by_category, p50, p95, outcomes)
 
 
-def _input(memory: EvalMemory, shift: float | None) -> dict[str, Any]:
-    item: dict[str, Any] = {
+def _input(memory: EvalMemory, shift: float) -> dict[str, Any]:
+    return {
         "id": memory.id,
         "content": memory.content,
         "memory_type": memory.memory_type,
         "importance": memory.importance,
         "metadata": memory.metadata,
+        "created_at": None if memory.created_at is None else memory.created_at + shift,
     }
-    if shift is not None and memory.created_at is not None:
-        item["created_at"] = memory.created_at + shift
-    return item
-
-
-def _accepts(fn: Any, name: str) -> bool:
-    parameters = inspect.signature(fn).parameters.values()
-    return any(p.name == name or p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
-
-
-def _accepts_created_at() -> bool:
-    return "created_at" in getattr(MemoryInput, "__dataclass_fields__", {})
 
 
 # -- command line -------------------------------------------------------------------------
@@ -480,19 +457,21 @@ async def run_eval(
     k: int = 10,
     weights: Mapping[str, Any] | None = None,
     out: TextIO | None = None,
+    report_to: str | Path | None = None,
 ) -> int:
-    """Evaluate the dataset at ``path`` on the configured stack and print the report; returns 0."""
+    """Evaluate the dataset at ``path`` on the configured stack and print the report; returns 0.
+
+    ``report_to`` also writes the JSON report (with per-query rankings) to that file.
+    """
     dataset = load_dataset(path)
-    configs = [SearchConfig(mode=mode, weights=weights) for mode in modes] if modes else None
-    if configs is None and weights:
-        configs = [SearchConfig(mode=MODES[0], weights=weights)]
+    configs = [SearchConfig(mode=mode, weights=weights) for mode in modes or [MODES[0]]]
     engine = await open_engine(settings)
     try:
-        if configs is None and not _accepts(engine.search, "mode"):
-            configs = [SearchConfig(mode="dense")]
         report = await evaluate(engine, dataset, configs=configs, k=k)
     finally:
         await engine.close()
+    if report_to is not None:
+        Path(report_to).write_text(report.to_json() + "\n", encoding="utf-8")
     print(report.to_json() if output_json else report.to_text(), file=out or sys.stdout)
     return 0
 

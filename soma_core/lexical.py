@@ -10,9 +10,11 @@ backends, not in one process:
 - the KV store keeps per-namespace document frequencies ``f:<term>``, so a query
   weights its terms by inverse document frequency,
   ``idf = log(1 + (N - df + 0.5) / (df + 0.5))`` (the BM25 idf);
-- the lexical score of a memory is the cosine between the query's idf-weighted
-  term vector and the memory's term vector: TF-IDF cosine, up to rare hash
-  collisions (signed hashing makes them cancel on average).
+- the vector store's nearest term vectors are the lexical *candidates*; hashing
+  into a few hundred dimensions makes unrelated words collide now and then, so
+  candidates are then scored *exactly* on their real terms
+  (:func:`exact_scores`): the cosine between the query's idf weights and the
+  memory's ``1 + log(tf)`` weights — TF-IDF cosine without collision noise.
 
 Document frequencies are counters updated by read-modify-write; with several
 writer processes a few increments may be lost, which only nudges idf. They are
@@ -74,17 +76,37 @@ def idf(df: int, total: int) -> float:
     return math.log(1.0 + (max(total, df) - df + 0.5) / (df + 0.5))
 
 
-def query_vector(query_terms: Iterable[str], dfs: dict[str, int], total: int, dim: int) -> np.ndarray | None:
-    """The idf-weighted, L2-normalised term vector of a query; None when it has no terms."""
+def query_vector(weights: dict[str, float], dim: int) -> np.ndarray | None:
+    """The hashed, L2-normalised vector of idf-weighted query terms; None when it has no terms."""
     vector = np.zeros(dim, dtype=np.float32)
-    seen = False
-    for term in set(query_terms):
+    for term, weight in weights.items():
         index, sign = _bucket(term, dim)
-        vector[index] += sign * idf(dfs.get(term, 0), total)
-        seen = True
-    if not seen or not vector.any():
+        vector[index] += sign * weight
+    if not vector.any():
         return None
     return normalize(vector)
+
+
+def query_weights(query_terms: Iterable[str], dfs: dict[str, int], total: int) -> dict[str, float]:
+    """The idf weight of each distinct query term."""
+    return {term: idf(dfs.get(term, 0), total) for term in set(query_terms)}
+
+
+def exact_scores(weights: dict[str, float], texts: Sequence[str]) -> np.ndarray:
+    """TF-IDF cosine of each text against idf-weighted query terms, on real (unhashed) terms."""
+    query_norm = math.sqrt(sum(w * w for w in weights.values()))
+    scores = np.zeros(len(texts), dtype=np.float64)
+    if not query_norm:
+        return scores
+    for row, text in enumerate(texts):
+        tf = Counter(terms(text))
+        if not tf:
+            continue
+        doc = {term: 1.0 + math.log(count) for term, count in tf.items()}
+        dot = sum(weight * doc[term] for term, weight in weights.items() if term in doc)
+        if dot:
+            scores[row] = dot / (query_norm * math.sqrt(sum(v * v for v in doc.values())))
+    return scores
 
 
 def document_frequencies(texts: Iterable[str]) -> Counter[str]:

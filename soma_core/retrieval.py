@@ -85,7 +85,8 @@ class Retrieval:
         want = max(k * CANDIDATES_PER_RESULT, MIN_CANDIDATES)
         while True:
             dense_hits, lexical_hits = await asyncio.gather(  # concurrent: network stores overlap, numpy uses both cores
-                self._hits(ns, qvec, want, native), self._hits(L.lexical_namespace(ns), qlex, want, native)
+                self._hits(ns, qvec, want, native),
+                self._hits(L.lexical_namespace(ns), None if qlex is None else qlex[1], want, native),
             )
             ids = list(dict.fromkeys([h.id for h in dense_hits] + [h.id for h in lexical_hits]))
             records = [r for r in await self._hydrate(ns, ids) if r is not None]  # type: ignore[attr-defined]
@@ -98,7 +99,7 @@ class Retrieval:
         if not records:
             return []
         dense = await self._dense_scores(ns, records, qvec, {h.id: h.score for h in dense_hits})
-        lexical = self._lexical_scores(records, qlex, {h.id: h.score for h in lexical_hits})
+        lexical = None if qlex is None else L.exact_scores(qlex[0], [r.content for r in records])
         relevance = fuse(ranking, dense, lexical)
         return _rank(ranking, records, relevance, dense, lexical, k, explain)
 
@@ -107,14 +108,16 @@ class Retrieval:
             return []
         return await self.vectors.query(ns, vector, k=want, filter=native)  # type: ignore[attr-defined]
 
-    async def _query_terms(self, ns: str, query: str) -> np.ndarray | None:
-        """The idf-weighted term vector of ``query`` (None if it has no searchable words)."""
+    async def _query_terms(self, ns: str, query: str) -> tuple[dict[str, float], np.ndarray] | None:
+        """The idf weights of the query's terms and their hashed vector (None: no searchable words)."""
         query_terms = sorted(set(L.terms(query)))
         if not query_terms:
             return None
         raws = await self.kv.mget(ns, [L.DF_PREFIX + t for t in query_terms])  # type: ignore[attr-defined]
         dfs = {t: int(raw) for t, raw in zip(query_terms, raws, strict=True) if raw is not None}
-        return L.query_vector(query_terms, dfs, await self._total(ns), self.embedder.dim)  # type: ignore[attr-defined]
+        weights = L.query_weights(query_terms, dfs, await self._total(ns))
+        vector = L.query_vector(weights, self.embedder.dim)  # type: ignore[attr-defined]
+        return None if vector is None else (weights, vector)
 
     async def _total(self, ns: str) -> int:
         """Memories in the namespace, for idf; cached briefly (idf barely moves)."""
@@ -140,18 +143,6 @@ class Retrieval:
                     norm = float(np.linalg.norm(vector))
                     known[memory_id] = float(vector @ qvec) / norm if norm else 0.0
         return np.array([known.get(r.id, 0.0) for r in records], dtype=np.float64)
-
-    def _lexical_scores(
-        self, records: list[MemoryRecord], qlex: np.ndarray | None, known: dict[str, float]
-    ) -> np.ndarray | None:
-        """Lexical cosine for every candidate: from the hit list, else computed from the content."""
-        if qlex is None:
-            return None
-        missing = [r for r in records if r.id not in known]
-        if missing:
-            vectors = L.document_vectors([r.content for r in missing], len(qlex))
-            known.update({r.id: float(v) for r, v in zip(missing, vectors @ qlex, strict=True)})
-        return np.array([known[r.id] for r in records], dtype=np.float64)
 
 
 def _rank(
