@@ -221,7 +221,7 @@ def describe_validation_error(exc: ValidationError, *, prefix: str) -> str:
     """One line naming each bad key and what is wrong with it."""
     parts = []
     for error in exc.errors():
-        location = ".".join(str(item) for item in error["loc"]) or "(root)"
+        location = ".".join(str(item) for item in error["loc"])
         message = "unknown option" if error["type"] == "extra_forbidden" else error["msg"]
-        parts.append(f"{prefix}: {location}: {message}")
+        parts.append(f"{prefix}: {location}: {message}" if location else f"{prefix}: {message}")
     return "; ".join(parts)

@@ -81,6 +81,12 @@ def add_commands(sub: Any) -> None:
     sub.add_parser("repair", help="finish interrupted writes and remove expired memories")
     sub.add_parser("doctor", help="open the configured stack, check every backend and print what was found")
 
+    p = sub.add_parser("eval", help="measure retrieval quality on a dataset (docs/evaluation.md)")
+    p.add_argument("dataset", help="JSON-lines dataset of memories and queries with relevant ids")
+    p.add_argument("--mode", action="append", choices=["hybrid", "dense", "lexical"], help="repeat for several (default hybrid)")
+    p.add_argument("--weights", help='ranking overrides as JSON, e.g. {"recency": 0.3}')
+    p.add_argument("-k", type=int, default=10, help="results per query (at least 10)")
+
     p = sub.add_parser("serve", help="run the HTTP API (needs soma-core[server])")
     p.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=None, help="port (default: api_port, 9595)")
@@ -295,6 +301,15 @@ async def cmd_doctor(args: argparse.Namespace) -> int:
     for ns, count in report["namespaces"].items():
         print(f"namespace {ns}: {count} memories")
     return 0
+
+
+@command("eval")
+def cmd_eval(args: argparse.Namespace) -> int:
+    from ..evaluation import run_eval_cli
+
+    return run_eval_cli(
+        settings_for(args), args.dataset, args.mode, args.json, k=args.k, weights=_json_arg(args.weights, "--weights")
+    )
 
 
 @command("serve")

@@ -78,3 +78,19 @@ def test_repair_and_reindex(soma) -> None:  # type: ignore[no-untyped-def]
     soma("store", "a memory to keep", "--ttl", "3600")
     assert json.loads(soma("--json", "repair").stdout) == {"indexed": 0, "removed": 0, "expired_removed": 0}
     assert json.loads(soma("--json", "reindex").stdout) == {"reindexed": 1}
+
+
+def test_eval_command(soma, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    rows = [
+        {"type": "memory", "id": "m1", "content": "Order ZX4471 is the replacement laptop"},
+        {"type": "memory", "id": "m2", "content": "The dentist appointment is on Friday"},
+        {"type": "memory", "id": "m3", "content": "We had pasta for dinner"},
+        {"type": "query", "id": "q1", "query": "what is order ZX4471", "relevant": ["m1"], "category": "rare-terms"},
+        {"type": "query", "id": "q2", "query": "when is the dentist", "relevant": ["m2"], "category": "date"},
+    ]
+    dataset = tmp_path / "tiny.jsonl"
+    dataset.write_text("\n".join(json.dumps(row) for row in rows))
+    report = json.loads(soma("--json", "eval", str(dataset), "--mode", "lexical", "--mode", "hybrid").stdout)
+    assert report["runs"][0]["overall"]["recall_at_1"] == 1.0
+    assert {run["config"] for run in report["runs"]} == {"lexical", "hybrid"}
+    assert json.loads(soma("--json", "stats").stdout)["count"] == 0  # the eval namespace is cleaned up
