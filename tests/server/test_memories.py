@@ -32,7 +32,12 @@ def _is_utc_iso(value: str) -> bool:
 async def test_store_returns_201_and_the_record(client: Any) -> None:
     response = await client.post(
         "/v1/memories",
-        json={"content": "Alice prefers tea", "importance": 0.8, "memory_type": "semantic", "metadata": {"who": "alice"}},
+        json={
+            "content": "Alice prefers tea",
+            "importance": 0.8,
+            "memory_type": "semantic",
+            "metadata": {"who": "alice"},
+        },
     )
     assert response.status_code == 201, response.text
     record = response.json()
@@ -154,3 +159,20 @@ async def test_list_pages_with_cursor_and_filters_by_type(client: Any) -> None:
     assert sorted(seen) == sorted(ids) and len(seen) == 7
     semantic = (await client.get("/v1/memories", params={"memory_type": "semantic"})).json()["items"]
     assert len(semantic) == 3 and all(item["memory_type"] == "semantic" for item in semantic)
+
+
+@pytest.mark.asyncio
+async def test_backdated_import_and_dedupe_policy(client: Any, assert_problem: Any) -> None:
+    old = {"content": "we met in Lisbon", "created_at": "2020-05-01T10:00:00Z", "dedupe": "allow"}
+    record = (await client.post("/v1/memories", json=old)).json()
+    assert record["created_at"] == "2020-05-01T10:00:00Z"
+    again = (await client.post("/v1/memories", json={"content": "we met in Lisbon", "dedupe": "skip"})).json()
+    assert again["id"] == record["id"]  # a near-duplicate returns the stored memory
+    allowed = (await client.post("/v1/memories", json={"content": "we met in Lisbon", "dedupe": "allow"})).json()
+    assert allowed["id"] != record["id"]
+    batch = {"items": [{"content": "we met in Lisbon"}], "dedupe": "skip"}
+    assert (await client.post("/v1/memories/batch", json=batch)).json()["ids"][0] in {record["id"], allowed["id"]}
+    assert_problem(await client.post("/v1/memories", json={"content": "x", "created_at": "2999-01-01T00:00:00Z"}), 422)
+    assert_problem(await client.post("/v1/memories", json={"content": "x", "dedupe": "maybe"}), 422, "dedupe")
+    item_dedupe = {"items": [{"content": "x", "dedupe": "skip"}]}
+    assert_problem(await client.post("/v1/memories/batch", json=item_dedupe), 422, "items[0].dedupe")
