@@ -53,8 +53,28 @@ def lexical_namespace(namespace: str) -> str:
 
 
 def terms(text: str) -> list[str]:
-    """Lower-cased word tokens without stop words; numbers and codes are kept."""
-    return [t for t in _TOKEN.findall(text.lower()) if t not in STOP_WORDS]
+    """Lower-cased, lightly stemmed word tokens without stop words; numbers and codes are kept."""
+    return [stem(t) for t in _TOKEN.findall(text.lower()) if t not in STOP_WORDS]
+
+
+_SUFFIXES = (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
+
+
+def stem(word: str) -> str:
+    """A conservative suffix stripper (plural, -ing, -ed) for alphabetic words of 5+ letters.
+
+    "prefers" / "preferred" / "preferring" all become "prefer"; codes such as
+    "zx4471" and short words are left alone.
+    """
+    if len(word) < 5 or not word.isalpha() or word.endswith("ss"):
+        return word
+    for suffix, replacement in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            root = word[: -len(suffix)] + replacement
+            if suffix in ("ing", "ed") and len(root) > 3 and root[-1] == root[-2]:
+                root = root[:-1]  # "preferred" -> "preferr" -> "prefer"
+            return root
+    return word
 
 
 def _bucket(term: str, dim: int) -> tuple[int, float]:

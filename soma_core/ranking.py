@@ -32,9 +32,9 @@ class Weights(BaseModel):
     """Ranking knobs; any subset may be overridden per namespace or per search."""
 
     model_config = ConfigDict(extra="forbid")
-    relevance: float = Field(default=0.7, ge=0, description="Weight of query relevance.")
-    importance: float = Field(default=0.15, ge=0, description="Weight of (use-boosted) importance.")
-    recency: float = Field(default=0.15, ge=0, description="Weight of recency decay.")
+    relevance: float = Field(default=0.9, ge=0, description="Weight of query relevance.")
+    importance: float = Field(default=0.05, ge=0, description="Weight of (use-boosted) importance.")
+    recency: float = Field(default=0.05, ge=0, description="Weight of recency decay.")
     half_life_days: float = Field(default=30.0, gt=0, description="Age at which recency halves.")
     lexical_weight: float = Field(default=0.3, ge=0, le=1, description="Share of lexical in relevance (weighted fusion).")
     fusion: Literal["weighted", "rrf"] = Field(default="weighted", description="How dense and lexical combine.")

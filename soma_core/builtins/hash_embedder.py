@@ -17,7 +17,7 @@ import numpy as np
 from pydantic import Field
 
 from ..hookspecs import hookimpl
-from ..interfaces import BackendConfig, Embedder, normalize
+from ..interfaces import BackendConfig, Capabilities, Embedder, normalize
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -34,6 +34,7 @@ class HashEmbedder(Embedder):
 
     name = "hash"
     Config = HashConfig
+    capabilities = Capabilities(multi_process=True)  # stateless: any number of processes
     config: HashConfig
 
     @property

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pydantic import Field
 
 from ..hookspecs import hookimpl
-from ..interfaces import BackendConfig, ImportanceScorer, ScoreRequest
+from ..interfaces import BackendConfig, Capabilities, ImportanceScorer, ScoreRequest
 
 
 class ExplicitConfig(BackendConfig):
@@ -24,6 +24,7 @@ class ExplicitScorer(ImportanceScorer):
 
     name = "explicit"
     Config = ExplicitConfig
+    capabilities = Capabilities(multi_process=True)  # stateless
     config: ExplicitConfig
 
     async def score_batch(self, requests: Sequence[ScoreRequest]) -> list[float]:
@@ -72,6 +73,7 @@ class HeuristicScorer(ImportanceScorer):
 
     name = "heuristic"
     Config = HeuristicConfig
+    capabilities = Capabilities(multi_process=True)  # stateless
     config: HeuristicConfig
     wants_neighbors = True
 

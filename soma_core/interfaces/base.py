@@ -25,8 +25,10 @@ class Capabilities:
         so a filtered query still returns up to ``k`` hits.
     persistent: data survives close and re-open. A non-persistent vector store is
         rebuilt from the KV store every time the stack opens.
-    multi_process: several processes may open the same backend at once (a server
-        with several workers). Embedded single-process stores must say False.
+    multi_process: several processes may use this backend at once (a server with
+        several workers), each with its own instance. Stores that share data must
+        keep it consistent across processes; embedded single-process stores say
+        False. Stateless embedders and scorers say True.
     """
 
     ttl: bool = False

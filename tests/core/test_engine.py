@@ -53,7 +53,7 @@ async def test_search_explain_components_add_up(engine: MemoryEngine) -> None:
     [result] = await engine.search("green tea", k=1, explain=True)
     e = result.explain
     assert e is not None
-    assert result.score == pytest.approx((0.7 * e.relevance + 0.15 * e.importance + 0.15 * e.recency) / 1.0)
+    assert result.score == pytest.approx(0.9 * e.relevance + 0.05 * e.importance + 0.05 * e.recency)
     assert e.importance == 0.9 and 0.99 < e.recency <= 1.0
 
 
