@@ -20,6 +20,10 @@ class BackendConfig(BaseModel):
 class Capabilities:
     """What a backend promises. The engine, the server and the conformance kit read these.
 
+    Read them from the backend *instance*: a backend whose promises depend on its
+    configuration (Qdrant local vs. server mode) may override ``capabilities`` per
+    instance; the class attribute then holds the conservative value.
+
     ttl: entries written with a TTL vanish by themselves after it (KV stores).
     filters: the vector store applies a :class:`~soma_core.filters.Filter` itself,
         so a filtered query still returns up to ``k`` hits.
@@ -99,6 +103,8 @@ def safe_options(config: BaseModel) -> dict[str, Any]:
                 shown[name] = redact_url(secret if isinstance(secret, str) else secret.decode(errors="replace"))
             else:
                 shown[name] = "***" if secret else ""
+        elif isinstance(value, dict) and any(isinstance(v, (SecretStr, SecretBytes)) for v in value.values()):
+            shown[name] = dict.fromkeys(value, "***")
         elif any(word in name for word in SECRET_WORDS):
             shown[name] = None if value is None else "***"
         elif isinstance(value, str) and "://" in value:

@@ -60,6 +60,8 @@ class VectorStore(Backend):
 
         Fewer when the namespace holds fewer matches. A store without
         ``capabilities.filters`` may ignore ``filter``; the engine then filters.
+        Vectors whose payload ``expires_at`` has passed may be returned or not:
+        the engine drops expired memories itself.
         """
 
     async def query_batch(
