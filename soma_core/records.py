@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
@@ -32,10 +32,11 @@ class MemoryRecord:
     expires_at: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The fields as a plain dict (metadata is shared, not copied)."""
+        return {name: getattr(self, name) for name in _FIELDS}
 
     def to_bytes(self) -> bytes:
-        return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":")).encode()
+        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":")).encode()
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> MemoryRecord:
@@ -57,3 +58,6 @@ class MemoryRecord:
     def reference_time(self) -> float:
         """Where recency decay starts: the last access, else creation."""
         return self.last_accessed_at if self.last_accessed_at is not None else self.created_at
+
+
+_FIELDS = tuple(f.name for f in fields(MemoryRecord))
