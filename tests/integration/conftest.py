@@ -11,7 +11,7 @@ import psycopg
 import pytest
 import redis
 
-from soma_chroma.testing import ChromaServer
+from soma_chroma.testing import ChromaServer, running_server
 
 PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -19,12 +19,8 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
-    server = ChromaServer(tmp_path_factory.mktemp("e2e-chroma") / "data")
-    server.start()
-    try:
+    with running_server(tmp_path_factory.mktemp("e2e-chroma") / "data") as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -10,6 +10,9 @@ Used by this plugin's tests and by end-to-end tests elsewhere::
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import socket
 import subprocess
 import sys
@@ -79,3 +82,14 @@ class ChromaServer:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+@contextmanager
+def running_server(data: Path) -> Iterator[ChromaServer]:
+    """A started server on a free port, stopped when the block ends (a ready-made pytest fixture body)."""
+    server = ChromaServer(data)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

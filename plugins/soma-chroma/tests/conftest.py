@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from soma_chroma.testing import ChromaServer
+from soma_chroma.testing import ChromaServer, running_server
 
 
 @pytest.fixture(scope="session")
@@ -16,12 +16,8 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaSe
 
     If it cannot start, every test using it errors (never skips): CI must run them.
     """
-    server = ChromaServer(tmp_path_factory.mktemp("chroma-server") / "data")
-    server.start()
-    try:
+    with running_server(tmp_path_factory.mktemp("chroma-server") / "data") as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
