@@ -29,7 +29,7 @@ from .settings import ServerSettings, server_settings
 DEFAULT_HOST = "127.0.0.1"
 SHARED_STORES = {
     "kv": "sqlite, redis or postgres",
-    "vectors": "postgres (pgvector), qdrant against a server, or chroma in client mode",
+    "vectors": "qdrant with a server url, or chroma with a server host",
 }
 """Slots that hold data, so several worker processes must open them at once; and backends that can."""
 WORKER_HEALTHCHECK_SECONDS = 30
