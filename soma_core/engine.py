@@ -65,18 +65,6 @@ class MemoryEngine(Writes, Retrieval, Maintenance):
         await self.kv.mset(ns, {K.record_key(id): record.to_bytes()}, ttl=ttl)
         return record
 
-    async def _hydrate(self, ns: str, ids: list[str]) -> list[MemoryRecord | None]:
-        """Records for ids, None for missing or expired ones."""
-        if not ids:
-            return []
-        now = time.time()
-        raws = await self.kv.mget(ns, [K.record_key(i) for i in ids])
-        out: list[MemoryRecord | None] = []
-        for raw in raws:
-            record = None if raw is None else MemoryRecord.from_bytes(raw)
-            out.append(None if record is None or record.is_expired(now) else record)
-        return out
-
     async def list(
         self,
         *,

@@ -23,6 +23,7 @@ rebuilt exactly by ``soma reindex``.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import zlib
@@ -119,14 +120,18 @@ def exact_scores(weights: dict[str, float], texts: Sequence[str]) -> np.ndarray:
     if not query_norm:
         return scores
     for row, text in enumerate(texts):
-        tf = Counter(terms(text))
-        if not tf:
-            continue
-        doc = {term: 1.0 + math.log(count) for term, count in tf.items()}
+        doc, doc_norm = _document_weights(text)
         dot = sum(weight * doc[term] for term, weight in weights.items() if term in doc)
         if dot:
-            scores[row] = dot / (query_norm * math.sqrt(sum(v * v for v in doc.values())))
+            scores[row] = dot / (query_norm * doc_norm)
     return scores
+
+
+@functools.lru_cache(maxsize=50_000)
+def _document_weights(text: str) -> tuple[dict[str, float], float]:
+    """A memory's ``1 + log(tf)`` term weights and their norm; cached, as candidates recur across searches."""
+    doc = {term: 1.0 + math.log(count) for term, count in Counter(terms(text)).items()}
+    return doc, math.sqrt(sum(v * v for v in doc.values()))
 
 
 def document_frequencies(texts: Iterable[str]) -> Counter[str]:

@@ -88,8 +88,11 @@ class Retrieval:
                 self._hits(ns, qvec, want, native),
                 self._hits(L.lexical_namespace(ns), None if qlex is None else qlex[1], want, native),
             )
+            dense_scores = {h.id: h.score for h in dense_hits}
             ids = list(dict.fromkeys([h.id for h in dense_hits] + [h.id for h in lexical_hits]))
-            records = [r for r in await self._hydrate(ns, ids) if r is not None]  # type: ignore[attr-defined]
+            # lexical-only candidates need their stored embedding for an exact dense score: same round trip
+            need = [i for i in ids if i not in dense_scores] if qvec is not None else []
+            records, embeddings = await self._fetch(ns, ids, need)
             if flt is not None:
                 records = [r for r in records if flt.matches(r.to_dict())]
             exhausted = len(dense_hits) < want and len(lexical_hits) < want
@@ -98,7 +101,7 @@ class Retrieval:
             want *= 4  # filters or stale entries thinned the candidates: look further
         if not records:
             return []
-        dense = await self._dense_scores(ns, records, qvec, {h.id: h.score for h in dense_hits})
+        dense = None if qvec is None else _dense_scores(records, qvec, dense_scores, embeddings)
         lexical = None if qlex is None else L.exact_scores(qlex[0], [r.content for r in records])
         relevance = fuse(ranking, dense, lexical)
         return _rank(ranking, records, relevance, dense, lexical, k, explain)
@@ -128,21 +131,34 @@ class Retrieval:
             self._counts[ns] = cached
         return cached[1]
 
-    async def _dense_scores(
-        self, ns: str, records: list[MemoryRecord], qvec: np.ndarray | None, known: dict[str, float]
-    ) -> np.ndarray | None:
-        """Dense cosine for every candidate: from the hit list, else from the stored embedding."""
-        if qvec is None:
-            return None
-        missing = [r.id for r in records if r.id not in known]
-        if missing:
-            raws = await self.kv.mget(ns, [K.embedding_key(i) for i in missing])  # type: ignore[attr-defined]
-            for memory_id, raw in zip(missing, raws, strict=True):
-                if raw is not None and len(raw) == 4 * len(qvec):
-                    vector = K.vector_from_bytes(raw)
-                    norm = float(np.linalg.norm(vector))
-                    known[memory_id] = float(vector @ qvec) / norm if norm else 0.0
-        return np.array([known.get(r.id, 0.0) for r in records], dtype=np.float64)
+    async def _fetch(
+        self, ns: str, ids: list[str], embedding_ids: list[str]
+    ) -> tuple[list[MemoryRecord], dict[str, bytes]]:
+        """Live records for ``ids`` (in order) and raw embeddings for ``embedding_ids``, in one mget."""
+        keys = [K.record_key(i) for i in ids] + [K.embedding_key(i) for i in embedding_ids]
+        raws = await self.kv.mget(ns, keys) if keys else []  # type: ignore[attr-defined]
+        now = time.time()
+        records = [MemoryRecord.from_bytes(raw) for raw in raws[: len(ids)] if raw is not None]
+        embeddings = {i: raw for i, raw in zip(embedding_ids, raws[len(ids) :], strict=True) if raw is not None}
+        return [r for r in records if not r.is_expired(now)], embeddings
+
+
+def _dense_scores(
+    records: list[MemoryRecord], qvec: np.ndarray, known: dict[str, float], embeddings: dict[str, bytes]
+) -> np.ndarray:
+    """Dense cosine for every candidate: from the hit list, else from its stored embedding."""
+    out = np.zeros(len(records), dtype=np.float64)
+    for row, record in enumerate(records):
+        score = known.get(record.id)
+        if score is None:
+            raw = embeddings.get(record.id)
+            if raw is None or len(raw) != 4 * len(qvec):
+                continue
+            vector = K.vector_from_bytes(raw)
+            norm = float(np.linalg.norm(vector))
+            score = float(vector @ qvec) / norm if norm else 0.0
+        out[row] = score
+    return out
 
 
 def _rank(

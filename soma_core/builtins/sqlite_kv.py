@@ -17,6 +17,8 @@ from ..hookspecs import hookimpl
 from ..interfaces import BackendConfig, Capabilities, KVStore
 
 T = TypeVar("T")
+INLINE_READ = 512
+"""Reads of at most this many keys or rows run inline instead of in a worker thread."""
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS soma_kv (
     namespace TEXT NOT NULL,
@@ -41,6 +43,9 @@ class SQLiteKVStore(KVStore):
 
     Every batch is one transaction. Prefix scans use the primary key
     (namespace, key) as a range. TTL is honoured on read and swept at open.
+    Writes and large reads run in a worker thread; small reads (the hot path of
+    search and recall) run inline on a second, read-only connection, which WAL
+    lets read while a write is in progress.
     """
 
     name = "sqlite"
@@ -51,6 +56,7 @@ class SQLiteKVStore(KVStore):
     def __init__(self, config: SQLiteConfig | None = None) -> None:
         super().__init__(config)
         self._conn: sqlite3.Connection | None = None
+        self._reader: sqlite3.Connection | None = None
         self._lock = threading.Lock()
 
     @property
@@ -68,12 +74,18 @@ class SQLiteKVStore(KVStore):
             conn.execute(f"PRAGMA synchronous = {self.config.synchronous}")
             conn.executescript(SCHEMA)
             conn.execute("DELETE FROM soma_kv WHERE expires_at <= ?", (time.time(),))
+            reader = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            reader.execute(f"PRAGMA busy_timeout = {self.config.busy_timeout_ms}")
+            reader.execute("PRAGMA query_only = ON")
         except (OSError, sqlite3.Error) as exc:
             raise BackendUnavailableError("sqlite", f"cannot open {self.path}: {exc}") from None
-        self._conn = conn
+        self._conn, self._reader = conn, reader
 
     async def close(self) -> None:
         conn, self._conn = self._conn, None
+        reader, self._reader = self._reader, None
+        if reader is not None:
+            reader.close()
         if conn is not None:
             with self._lock:
                 conn.close()
@@ -95,6 +107,19 @@ class SQLiteKVStore(KVStore):
 
         return await asyncio.to_thread(call)
 
+    def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """A small read, inline on the read-only connection (no thread hop)."""
+        reader = self._reader
+        if reader is None:
+            raise BackendUnavailableError("sqlite", "store is not open")
+        try:
+            return fn(reader)
+        except sqlite3.OperationalError as exc:
+            raise BackendUnavailableError("sqlite", f"{self.path}: {exc}") from None
+
+    async def _query(self, fn: Callable[[sqlite3.Connection], T], size: int) -> T:
+        return self._read(fn) if size <= INLINE_READ else await self._run(fn)
+
     async def mget(self, namespace: str, keys: Sequence[str]) -> list[bytes | None]:
         if not keys:
             return []
@@ -114,7 +139,7 @@ class SQLiteKVStore(KVStore):
                 found.update(rows)
             return found
 
-        found = await self._run(fetch)
+        found = await self._query(fetch, len(unique))
         return [found.get(key) for key in keys]
 
     async def mset(self, namespace: str, items: Mapping[str, bytes], *, ttl: float | None = None) -> None:
@@ -165,7 +190,7 @@ class SQLiteKVStore(KVStore):
             params.append(upper)
         sql += " AND (expires_at IS NULL OR expires_at > ?) ORDER BY key LIMIT ?"
         params += [time.time(), limit]
-        return await self._run(lambda conn: conn.execute(sql, params).fetchall())
+        return await self._query(lambda conn: conn.execute(sql, params).fetchall(), limit)
 
 
 def prefix_upper_bound(prefix: str) -> str | None:
