@@ -5,6 +5,11 @@ Per namespace:
 - ``e:<id>``: its embedding, raw little-endian float32
 - ``p:<id>``: a pending marker: the vector index may disagree with the KV
   store for this id; repair re-indexes it (``u``) or removes it (``d``).
+- ``f:<term>``: how many memories contain the term, for the lexical signal's
+  idf (see :mod:`soma_core.lexical`).
+
+In the vector store, a namespace's dense vectors live under its own name and
+its lexical term vectors under ``<namespace>~lex``.
 
 In the reserved namespace ``__soma__``: ``meta`` (embedder identity and
 dimension) and ``ns:<name>`` (one key per namespace ever written).
