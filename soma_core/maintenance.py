@@ -28,7 +28,8 @@ PAGE = 2000
 class Maintenance:
     """Stack access plus whole-namespace passes; see MemoryEngine for everyday operations."""
 
-    embed_batch_size = 64
+    embed_batch_size = 256
+    """Texts per embedder call; the embedder cuts them into its own model batches."""
 
     def __init__(self, stack: Stack, settings: Settings) -> None:
         self.stack = stack

@@ -77,14 +77,8 @@ class SentenceTransformersEmbedder(Embedder):
         if not texts:
             return np.zeros((0, model.dim), dtype=np.float32)
         c = self.config
-        parts = [
-            await asyncio.to_thread(
-                model.encode,
-                texts[start : start + c.batch_size],
-                batch_size=c.batch_size,
-                normalize=c.normalize,
-                max_seq_length=c.max_seq_length,
-            )
-            for start in range(0, len(texts), c.batch_size)
-        ]
-        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+        # One call for the whole batch: sentence-transformers sorts all texts by length
+        # before cutting them into batch_size chunks, so padding is minimal.
+        return await asyncio.to_thread(
+            model.encode, list(texts), batch_size=c.batch_size, normalize=c.normalize, max_seq_length=c.max_seq_length
+        )
