@@ -47,6 +47,7 @@ BACKENDS = {"numpy": "embedded", "qdrant": "postgres+qdrant", "chroma": "redis+c
 NAMESPACE = "default"
 FILL_BATCH = 2000
 CANDIDATES = 50  # what engine.search asks the vector store for at k=10
+WARM_UP_HTTP = 50
 
 
 def top_k(matrix: np.ndarray, query: np.ndarray, k: int) -> np.ndarray:
@@ -159,7 +160,7 @@ async def breakdown(engine: Any, queries: list[str], k: int) -> dict[str, Any]:
 
 def measure_http(spec: C.StackSpec, queries: list[str], budget: float, k: int) -> dict[str, Any]:
     with C.SomaServer(spec) as server, httpx.Client(base_url=server.url, timeout=120) as http:
-        for q in queries[:5]:
+        for q in queries[:WARM_UP_HTTP]:  # a fresh server: the model meets new input lengths, caches fill
             http.post("/v1/search", json={"query": q, "k": k}).raise_for_status()
 
         def one(i: int) -> None:
