@@ -204,16 +204,21 @@ class Writes:
         """
         ids = [r.id for r in records]
         pending = [K.pending_key(i) for i in ids]
-        await self.kv.mset(ns, dict.fromkeys(pending, K.PENDING_UPSERT))  # type: ignore[attr-defined]
+        markers = dict.fromkeys(pending, K.PENDING_UPSERT)
+        groups = _by_ttl(records, time.time())
+        if None not in groups:  # markers never expire: they need a batch of their own
+            await self.kv.mset(ns, markers)  # type: ignore[attr-defined]
+            markers = {}
         written: list[str] = []
         try:
-            for ttl, group in _by_ttl(records, time.time()).items():
-                items: dict[str, bytes] = {}
+            # the group without TTL goes first and carries the markers: one atomic batch, one transaction fewer
+            for ttl, group in sorted(groups.items(), key=lambda item: item[0] is not None):
+                items: dict[str, bytes] = dict(markers) if ttl is None else {}
                 for index in group:
                     items[K.record_key(records[index].id)] = records[index].to_bytes()
                     items[K.embedding_key(records[index].id)] = K.vector_bytes(vectors[index])
                 await self.kv.mset(ns, items, ttl=ttl)  # type: ignore[attr-defined]
-                written += items
+                written += [key for key in items if key not in markers]
             await self._upsert_indexes(ns, records, vectors)  # type: ignore[attr-defined]
         except BaseException as exc:
             await self._undo(ns, ids, written, pending, rollback)
