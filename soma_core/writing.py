@@ -1,8 +1,8 @@
 """The write half of the engine: store, update, delete, and the KV-then-index order.
 
-Write order and its guarantee (see docs/concepts.md): a write first records a
-pending marker in the KV store, then the record and embedding, then the vector
-index (dense and lexical), then clears the marker. If indexing fails, the KV
+Write order and its guarantee (see docs/concepts.md): a write first stores a
+pending marker with the record and embedding in the KV store (one batch), then
+writes the vector index (dense and lexical), then clears the marker. If indexing fails, the KV
 write is rolled back and the error raised; if even that fails, the marker stays
 and the next repair (at every open, or ``soma repair``) finishes the job. So a
 record in the KV store is always either indexed or marked for repair.
