@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 from .config import Settings
@@ -66,7 +66,3 @@ class SyncMemory:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-
-def run_sync(fn: Callable[..., Coroutine[Any, Any, T]], *args: Any, **kwargs: Any) -> T:
-    """Run one coroutine function to completion on a fresh loop (CLI helper)."""
-    return asyncio.run(fn(*args, **kwargs))

@@ -129,9 +129,6 @@ class NumpyVectorStore(VectorStore):
         self._indexes.clear()
         self.dim = None
 
-    def _index(self, namespace: str) -> _Index | None:
-        return self._indexes.get(namespace)
-
     def _check(self, vectors: np.ndarray) -> np.ndarray:
         if self.dim is None:
             raise DimensionMismatchError("numpy index has no dimension yet: call ensure_collection first")

@@ -115,9 +115,7 @@ def safe_options(config: BaseModel) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> Any:
-    from pydantic import BaseModel as _Model
-
-    if isinstance(value, _Model):
+    if isinstance(value, BaseModel):
         return value.model_dump(mode="json")
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
