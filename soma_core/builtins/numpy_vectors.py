@@ -1,4 +1,8 @@
-"""``numpy`` vector store: exact cosine search over one contiguous float32 matrix per namespace.
+"""``numpy`` vector store: exact cosine search, per namespace a float32 matrix or posting lists.
+
+Dense vectors (embeddings) go in one contiguous matrix; sparse ones (the
+lexical term vectors) in posting lists, so a lexical query reads a few
+postings instead of a second full matrix (:mod:`.numpy_storage`).
 
 Nothing is written to disk: the engine rebuilds the index from the KV store when
 the stack opens (``persistent=False``), and a single process owns it
@@ -19,38 +23,59 @@ from ..errors import DimensionMismatchError
 from ..filters import Filter, scalar_equal
 from ..hookspecs import hookimpl
 from ..interfaces import Capabilities, VectorHit, VectorStore, normalize
+from .numpy_storage import SPARSE_FRACTION, DenseRows, SparseRows, grown, layout_for
 
 
 THREAD_THRESHOLD = 20_000
-"""Rows x queries above which a search runs in a worker thread."""
-SPARSE_FRACTION = 8
-"""A query with at most dim / SPARSE_FRACTION non-zero dimensions reads only those columns."""
+"""Rows x queries above which a dense search runs in a worker thread (sparse ones cost far less)."""
 
 
 class _Index:
-    """Rows 0..size-1 of ``matrix`` are live; deletion moves the last row into the hole."""
+    """One namespace: rows 0..size-1 are live; deletion moves the last row into the hole.
+
+    Row metadata (ids, times, types, metadata) lives here; the vectors live in
+    ``storage``, dense or sparse (see :mod:`.numpy_storage`).
+    """
 
     def __init__(self, dim: int) -> None:
         self.lock = threading.Lock()  # searches may run in a worker thread while the loop writes
-        self.matrix = np.zeros((0, dim), dtype=np.float32)
+        self.dim = dim
+        self.storage: DenseRows | SparseRows | None = None  # chosen by the first vectors written
+        self.capacity = 0
         self.size = 0
         self.ids: list[str] = []
         self.rows: dict[str, int] = {}
         self.created = np.zeros(0, dtype=np.float64)
         self.expires = np.zeros(0, dtype=np.float64)  # +inf: never
+        self.nonzeros = np.zeros(0, dtype=np.int32)  # per row, for the layout choice
+        self.total_nonzeros = 0
         self.types: list[str] = []
         self.metadata: list[dict[str, Any]] = []
 
+    def _layout(self, rows: np.ndarray, vectors: np.ndarray) -> DenseRows | SparseRows:
+        """The storage to write ``vectors`` at ``rows`` into, switching layout first if the density says so."""
+        counts = np.count_nonzero(vectors, axis=1).astype(np.int32)
+        self.total_nonzeros += int(counts.sum()) - int(self.nonzeros[rows].sum())
+        self.nonzeros[rows] = counts
+        current = None if self.storage is None else self.storage.kind
+        wanted = layout_for(current, self.total_nonzeros, self.size, self.dim)
+        if self.storage is None:
+            self.storage = SparseRows(self.dim) if wanted == "sparse" else DenseRows(self.dim)
+            self.storage.reserve(self.capacity, 0)
+        elif wanted != current:
+            old = self.storage
+            self.storage = old.to_dense() if isinstance(old, SparseRows) else old.to_sparse(self.size)
+        return self.storage
+
     def _grow(self, needed: int) -> None:
-        capacity = len(self.matrix)
-        if needed <= capacity:
+        if needed <= self.capacity:
             return
-        new_capacity = max(needed, capacity * 2, 1024)
-        for name in ("matrix", "created", "expires"):
-            old = getattr(self, name)
-            grown = np.zeros((new_capacity, *old.shape[1:]), dtype=old.dtype)
-            grown[: self.size] = old[: self.size]
-            setattr(self, name, grown)
+        self.created = grown(self.created, needed, self.size)
+        self.expires = grown(self.expires, needed, self.size)
+        self.nonzeros = grown(self.nonzeros, needed, self.size)
+        self.capacity = len(self.created)
+        if self.storage is not None:
+            self.storage.reserve(self.capacity, self.size)
 
     def upsert(self, ids: Sequence[str], vectors: np.ndarray, payloads: Sequence[dict[str, Any]]) -> None:
         latest = {key: i for i, key in enumerate(ids)}  # a repeated id: the last one wins
@@ -64,7 +89,8 @@ class _Index:
             self.size += 1
         rows = np.fromiter((self.rows[key] for key in latest), dtype=np.int64, count=len(latest))
         sources = np.fromiter(latest.values(), dtype=np.int64, count=len(latest))
-        self.matrix[rows] = vectors[sources]
+        chosen = vectors[sources]
+        self._layout(rows, chosen).write(rows, chosen)
         for row, source in zip(rows.tolist(), sources.tolist(), strict=True):
             payload = payloads[source]
             self.created[row] = payload.get("created_at") or 0.0
@@ -79,9 +105,12 @@ class _Index:
             if row is None:
                 continue
             last = self.size - 1
+            assert self.storage is not None  # a row exists, so vectors were written
+            self.storage.remove(row, last)
+            self.total_nonzeros -= int(self.nonzeros[row])
+            self.nonzeros[row], self.nonzeros[last] = self.nonzeros[last], 0
             if row != last:
                 moved = self.ids[last]
-                self.matrix[row] = self.matrix[last]
                 self.created[row] = self.created[last]
                 self.expires[row] = self.expires[last]
                 self.ids[row], self.types[row], self.metadata[row] = moved, self.types[last], self.metadata[last]
@@ -90,6 +119,16 @@ class _Index:
             self.types.pop()
             self.metadata.pop()
             self.size = last
+
+    def vector(self, key: str) -> np.ndarray | None:
+        row = self.rows.get(key)
+        return None if row is None or self.storage is None else self.storage.vector(row)
+
+    def search_cost(self, queries: int) -> int:
+        """Rows x queries for a dense layout; a sparse one reads only a few postings per row."""
+        if isinstance(self.storage, SparseRows):
+            return self.size * queries // SPARSE_FRACTION
+        return self.size * queries
 
     def mask(self, filter: Filter | None, now: float) -> np.ndarray:
         """Rows that match ``filter`` and expire after ``now``."""
@@ -110,7 +149,7 @@ class _Index:
 
 
 class NumpyVectorStore(VectorStore):
-    """Exact search: one matrix-vector product per query, top-k by argpartition."""
+    """Exact search: a matrix-vector product (or a sum of postings) per query, top-k by argpartition."""
 
     name = "numpy"
     capabilities = Capabilities(filters=True)
@@ -164,46 +203,37 @@ class NumpyVectorStore(VectorStore):
         index = self._indexes.get(namespace)
         if index is None or index.size == 0 or k <= 0:
             return [[] for _ in queries]
-        if index.size * len(queries) >= THREAD_THRESHOLD:  # numpy releases the GIL: keep the loop free
+        if index.search_cost(len(queries)) >= THREAD_THRESHOLD:  # numpy releases the GIL: keep the loop free
             return await asyncio.to_thread(self._search, index, queries, k, filter)
         return self._search(index, queries, k, filter)
 
     @staticmethod
     def _search(index: _Index, queries: np.ndarray, k: int, filter: Filter | None) -> list[list[VectorHit]]:
         with index.lock:
-            return NumpyVectorStore._search_locked(index, queries, k, filter)
-
-    @staticmethod
-    def _search_locked(index: _Index, queries: np.ndarray, k: int, filter: Filter | None) -> list[list[VectorHit]]:
-        keep = index.mask(filter, time.time())
-        candidates: np.ndarray | None = np.flatnonzero(keep)
-        if candidates.size == 0:
-            return [[] for _ in queries]
-        columns = np.flatnonzero(queries.any(axis=0))
-        if columns.size * SPARSE_FRACTION <= queries.shape[1]:
-            # sparse queries (term vectors have a few non-zero dimensions): read only those columns
-            queries = queries[:, columns]
-        else:
-            columns = None
-        rows = index.matrix[: index.size] if candidates.size == index.size else index.matrix[candidates]
-        if candidates.size == index.size:
-            candidates = None
-        scores = queries @ (rows if columns is None else rows[:, columns]).T
-        take = min(k, scores.shape[1])
-        results = []
-        for row in scores:
-            top = np.argpartition(-row, take - 1)[:take] if take < row.size else np.arange(row.size)
-            top = top[np.argsort(-row[top], kind="stable")]
-            positions = top if candidates is None else candidates[top]
-            results.append([VectorHit(index.ids[p], float(row[t])) for p, t in zip(positions.tolist(), top.tolist(), strict=True)])
-        return results
+            keep = index.mask(filter, time.time())
+            candidates: np.ndarray | None = np.flatnonzero(keep)
+            if candidates.size == 0 or index.storage is None:
+                return [[] for _ in queries]
+            if candidates.size == index.size:
+                candidates = None
+            scores = index.storage.scores(queries, index.size, candidates)
+            take = min(k, scores.shape[1])
+            results = []
+            for row in scores:
+                top = np.argpartition(-row, take - 1)[:take] if take < row.size else np.arange(row.size)
+                top = top[np.argsort(-row[top], kind="stable")]
+                positions = top if candidates is None else candidates[top]
+                results.append(
+                    [VectorHit(index.ids[p], float(row[t])) for p, t in zip(positions.tolist(), top.tolist(), strict=True)]
+                )
+            return results
 
     async def get(self, namespace: str, ids: Sequence[str]) -> list[np.ndarray | None]:
         index = self._indexes.get(namespace)
         if index is None:
             return [None for _ in ids]
-        rows = [index.rows.get(key) for key in ids]
-        return [None if row is None else index.matrix[row].copy() for row in rows]
+        with index.lock:
+            return [index.vector(key) for key in ids]
 
     async def delete(self, namespace: str, ids: Sequence[str]) -> None:
         index = self._indexes.get(namespace)
