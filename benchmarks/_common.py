@@ -308,6 +308,32 @@ def hash_vectors(texts: Sequence[str], *, cache_name: str | None = None) -> np.n
     return out
 
 
+def embedding_like_vectors(texts: Sequence[str], *, cache_name: str | None = None) -> np.ndarray:
+    """Stand-ins for real embeddings: the hash vectors of ``texts`` turned by a fixed random rotation.
+
+    Hash vectors are sparse (a text touches a few dozen of 384 buckets), and the
+    numpy store keeps sparse vectors in posting lists; a real embedding has no
+    zero entries. A rotation (an orthogonal matrix, seeded) keeps every cosine
+    between the hash vectors, so near texts stay near, but spreads each vector
+    over all dimensions, as MiniLM's are: the stores then do the work real
+    embeddings cost them.
+    """
+    path = CACHE / f"{cache_name}.npy" if cache_name else None
+    if path is not None and path.exists():
+        vectors = np.load(path)
+        if len(vectors) >= len(texts):
+            return vectors[: len(texts)]
+    sparse = hash_vectors(texts)
+    rotation, _ = np.linalg.qr(np.random.default_rng(384).standard_normal((sparse.shape[1], sparse.shape[1])))
+    out = np.empty_like(sparse)
+    for start in range(0, len(sparse), 50_000):
+        out[start : start + 50_000] = sparse[start : start + 50_000] @ rotation.astype(np.float32)
+    if path is not None:
+        CACHE.mkdir(parents=True, exist_ok=True)
+        np.save(path, out)
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
 # Timing and statistics.
 # ---------------------------------------------------------------------------------------------

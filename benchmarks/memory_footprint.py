@@ -3,7 +3,7 @@
     .venv-bench/bin/python benchmarks/memory_footprint.py [--memories 1000000] [--queries 50]
 
 Raw size = N x 384 x 4 bytes of float32 vectors + the UTF-8 bytes of the texts.
-The store is filled in this process (hash-embedder vectors precomputed, stored
+The store is filled in this process (dense embedding-like vectors precomputed, stored
 through ``engine.store_many``; importance given, dedupe ``allow``), closed, then
 a fresh child process opens it the way a restarted server does (``open_engine``
 rebuilds the numpy index from SQLite). The child reports its RSS after imports,
@@ -28,7 +28,7 @@ import _common as C
 
 async def fill(spec: C.StackSpec, count: int, batch: int) -> dict[str, Any]:
     texts = C.memory_texts(count, seed=21)
-    vectors = C.hash_vectors(texts, cache_name=f"hash-seed21-{count}")
+    vectors = C.embedding_like_vectors(texts, cache_name=f"dense-seed21-{count}")
     raw = {"vectors_bytes": int(vectors.nbytes), "texts_bytes": C.text_bytes(texts)}
     engine = await C.open_soma(spec)
     engine.embedder = C.Precomputed(engine.embedder, C.VectorTable(texts, vectors))
@@ -66,7 +66,8 @@ async def reopen(spec_json: str, queries: int) -> dict[str, Any]:
     after_open = C.rss_bytes()
     arrays = {}
     for ns, index in engine.vectors._indexes.items():
-        arrays[ns] = {"rows": index.size, "capacity": len(index.matrix), "matrix_bytes": int(index.matrix.nbytes),
+        arrays[ns] = {"rows": index.size, "capacity": index.capacity, "layout": index.storage.kind,
+                      "vector_bytes": index.storage.nbytes(),
                       "created_bytes": int(index.created.nbytes), "expires_bytes": int(index.expires.nbytes)}
     texts = C.query_texts(queries, seed=42)
     samples = []
@@ -134,7 +135,7 @@ def main() -> None:
         ],
     )
     for ns, a in opened["index_arrays"].items():
-        print(f"  index {ns!r}: {a['rows']:,} rows, capacity {a['capacity']:,}, matrix {a['matrix_bytes'] / mib:,.0f} MiB")
+        print(f"  index {ns!r}: {a['rows']:,} rows, capacity {a['capacity']:,}, {a['layout']} vectors {a['vector_bytes'] / mib:,.0f} MiB")
     print(f"  open (rebuild) took {opened['open_s']:.1f}s; fill {filled['fill_rate']:,.0f}/s; "
           f"search p50 {opened['search_incl_hash_embedding']['p50_ms']:.1f} ms")
     C.write_json("memory_footprint", {"params": vars(args), "target_growth_over_raw": 2.0, "result": result})

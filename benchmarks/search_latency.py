@@ -8,8 +8,9 @@ Backends and their stacks: numpy = the embedded default (sqlite + numpy),
 qdrant = postgres + qdrant (local path mode), chroma = redis + chroma (embedded).
 
 How the store is filled: the memories are realistic short texts, but their
-vectors are precomputed with the built-in hash embedder (unit-length 384-d)
-and handed to the engine through a stand-in that answers ``embed_many`` from a
+vectors are precomputed (the built-in hash embedder's, turned by a fixed
+random rotation so that they are dense like real embeddings, unit-length 384-d;
+see ``_common.embedding_like_vectors``) and handed to the engine through a stand-in that answers ``embed_many`` from a
 table, so a fill costs Soma's own write path and not the model's. The stored
 embedder identity is the configured one (MiniLM by default), so the HTTP server
 embeds queries with the real model. Importance is given (0.5) so the scorer does
@@ -70,7 +71,7 @@ class RawStore:
     async def query(self, vector: np.ndarray, k: int) -> Any:
         if self.backend == "numpy":
             index = self.store._indexes[NAMESPACE]
-            return top_k(index.matrix[: index.size], vector, k)
+            return top_k(index.storage.matrix[: index.size], vector, k)
         if self.backend == "qdrant":
             from qdrant_client import models
 
@@ -175,9 +176,9 @@ async def run_backend(args: argparse.Namespace) -> dict[str, Any]:
     backend = args.backend
     sizes = sorted(int(s) for s in args.sizes.split(","))
     spec = C.StackSpec(BACKENDS[backend], args.embedder)
-    print(f"texts and hash vectors for {sizes[-1]:,} memories ...", flush=True)
+    print(f"texts and embedding-like vectors for {sizes[-1]:,} memories ...", flush=True)
     texts = C.memory_texts(sizes[-1], seed=21)
-    vectors = C.hash_vectors(texts, cache_name=f"hash-seed21-{sizes[-1]}")
+    vectors = C.embedding_like_vectors(texts, cache_name=f"dense-seed21-{sizes[-1]}")
     table = C.VectorTable(texts, vectors)
     queries = C.query_texts(args.queries, seed=22)
     results: list[dict[str, Any]] = []
