@@ -19,7 +19,7 @@ Observer = Callable[[str, str, str, float, bool], None]
 """Called as observer(slot, backend_name, operation, seconds, ok) after each call."""
 
 OPERATIONS: dict[str, tuple[str, ...]] = {
-    "kv": ("mget", "mset", "mdelete", "scan"),
+    "kv": ("mget", "mset", "mdelete", "scan", "apply"),
     "vectors": ("upsert", "query", "query_batch", "get", "delete", "count"),
     "embedder": ("embed_batch",),
     "scorer": ("score_batch",),

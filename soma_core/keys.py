@@ -6,7 +6,8 @@ Per namespace:
 - ``p:<id>``: a pending marker: the vector index may disagree with the KV
   store for this id; repair re-indexes it (``u``) or removes it (``d``).
 - ``f:<term>``: how many memories contain the term, for the lexical signal's
-  idf (see :mod:`soma_core.lexical`).
+  idf (see :mod:`soma_core.lexical`): an ASCII decimal counter, changed only by
+  ``KVStore.apply`` (atomic addition), absent at zero.
 
 In the vector store, a namespace's dense vectors live under its own name and
 its lexical term vectors under ``<namespace>~lex``.

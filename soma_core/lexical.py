@@ -16,9 +16,12 @@ backends, not in one process:
   (:func:`exact_scores`): the cosine between the query's idf weights and the
   memory's ``1 + log(tf)`` weights — TF-IDF cosine without collision noise.
 
-Document frequencies are counters updated by read-modify-write; with several
-writer processes a few increments may be lost, which only nudges idf. They are
-rebuilt exactly by ``soma reindex``.
+Document frequencies are counters that a write adjusts with the KV store's
+atomic addition (:meth:`~soma_core.interfaces.KVStore.apply`), in the same batch
+that clears its pending markers, once the index holds the write. Only a KV store
+that keeps the interface's default (read-modify-write) may lose an increment when
+several processes write at once, which only nudges idf; ``soma reindex``
+rebuilds them exactly.
 """
 
 from __future__ import annotations
@@ -83,11 +86,19 @@ def _bucket(term: str, dim: int) -> tuple[int, float]:
     return h % dim, (1.0 if (h >> 31) & 1 else -1.0)
 
 
-def document_vectors(texts: Sequence[str], dim: int) -> np.ndarray:
-    """Term vectors of memories (rows L2-normalised; all-zero for a text without terms)."""
+def term_counts(text: str) -> Counter[str]:
+    """How often each term occurs in ``text``: what both its term vector and the document frequencies need."""
+    return Counter(terms(text))
+
+
+def document_vectors(texts: Sequence[str], dim: int, counts: Sequence[Counter[str]] | None = None) -> np.ndarray:
+    """Term vectors of memories (rows L2-normalised; all-zero for a text without terms).
+
+    ``counts`` (their :func:`term_counts`, when the caller already has them) saves tokenising twice.
+    """
     out = np.zeros((len(texts), dim), dtype=np.float32)
-    for row, text in enumerate(texts):
-        for term, tf in Counter(terms(text)).items():
+    for row, tfs in enumerate(counts if counts is not None else [term_counts(t) for t in texts]):
+        for term, tf in tfs.items():
             index, sign = _bucket(term, dim)
             out[row, index] += sign * (1.0 + math.log(tf))
     return normalize(out)
@@ -140,3 +151,11 @@ def document_frequencies(texts: Iterable[str]) -> Counter[str]:
     for text in texts:
         counts.update(set(terms(text)))
     return counts
+
+
+def count_documents(counts: Iterable[Counter[str]]) -> Counter[str]:
+    """How many documents contain each term, from their :func:`term_counts`."""
+    frequencies: Counter[str] = Counter()
+    for tfs in counts:
+        frequencies.update(tfs.keys())
+    return frequencies

@@ -111,12 +111,14 @@ class Maintenance:
                 await self.delete_many(expired, namespace=ns)  # type: ignore[attr-defined]
         return total
 
-    async def _upsert_indexes(self, ns: str, records: list[MemoryRecord], vectors: np.ndarray) -> None:
-        """Write records' dense vectors and lexical term vectors into the vector store."""
+    async def _upsert_indexes(
+        self, ns: str, records: list[MemoryRecord], vectors: np.ndarray, counts: list[Counter[str]] | None = None
+    ) -> None:
+        """Write records' dense vectors and lexical term vectors (from ``counts`` when given) into the vector store."""
         ids = [r.id for r in records]
         payloads = [r.payload() for r in records]
         await self.vectors.upsert(ns, ids, vectors, payloads)
-        term_vectors = L.document_vectors([r.content for r in records], self.embedder.dim)
+        term_vectors = L.document_vectors([r.content for r in records], self.embedder.dim, counts)
         await self.vectors.upsert(L.lexical_namespace(ns), ids, term_vectors, payloads)
 
     async def _delete_indexes(self, ns: str, ids: list[str]) -> None:

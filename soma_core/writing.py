@@ -2,16 +2,20 @@
 
 Write order and its guarantee (see docs/concepts.md): a write first stores a
 pending marker with the record and embedding in the KV store (one batch), then
-writes the vector index (dense and lexical), then clears the marker. If indexing fails, the KV
-write is rolled back and the error raised; if even that fails, the marker stays
-and the next repair (at every open, or ``soma repair``) finishes the job. So a
-record in the KV store is always either indexed or marked for repair.
+writes the vector index (dense and lexical), then clears the marker and adds the
+write's document-frequency changes in one more batch (``KVStore.apply``). If
+indexing fails, the KV write is rolled back and the error raised; if even that
+fails, the marker stays and the next repair (at every open, or ``soma repair``)
+finishes the job. So a record in the KV store is always either indexed or marked
+for repair. Terms are counted only once the index holds them, so a rolled-back
+write never touches the counters.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, Literal
@@ -134,8 +138,7 @@ class Writes:
         ]
         if records:
             await self._note_namespace(ns)  # type: ignore[attr-defined]
-            await self._write(ns, records, vectors[keep], rollback={})
-            await self._count_terms(ns, added=[r.content for r in records])
+            await self._write(ns, records, vectors[keep], rollback={}, count_terms=True)
         ids: dict[int, str] = {n: r.id for n, r in zip(keep, records, strict=True)}
         for n, target in sorted(duplicates.items()):
             ids[n] = ids[target] if isinstance(target, int) else target
@@ -196,11 +199,22 @@ class Writes:
         scores = await self.scorer.score_batch(requests)  # type: ignore[attr-defined]
         return [float(min(1.0, max(0.0, s))) for s in scores]
 
-    async def _write(self, ns: str, records: list[MemoryRecord], vectors: np.ndarray, *, rollback: dict[str, bytes]) -> None:
+    async def _write(
+        self,
+        ns: str,
+        records: list[MemoryRecord],
+        vectors: np.ndarray,
+        *,
+        rollback: dict[str, bytes],
+        count_terms: bool = False,
+        replaced: Sequence[str] = (),
+    ) -> None:
         """KV first (marked pending), then both indexes; undo the KV write if indexing fails.
 
         ``rollback`` holds the previous bytes of keys that existed before (updates);
-        keys not in it are deleted on rollback.
+        keys not in it are deleted on rollback. With ``count_terms`` the records'
+        terms are added to the document frequencies and those of the ``replaced``
+        texts taken away, in the batch that clears the markers.
         """
         ids = [r.id for r in records]
         pending = [K.pending_key(i) for i in ids]
@@ -209,6 +223,7 @@ class Writes:
         if None not in groups:  # markers never expire: they need a batch of their own
             await self.kv.mset(ns, markers)  # type: ignore[attr-defined]
             markers = {}
+        counts = [L.term_counts(r.content) for r in records]  # once per text: term vectors and frequencies
         written: list[str] = []
         try:
             # the group without TTL goes first and carries the markers: one atomic batch, one transaction fewer
@@ -219,13 +234,17 @@ class Writes:
                     items[K.embedding_key(records[index].id)] = K.vector_bytes(vectors[index])
                 await self.kv.mset(ns, items, ttl=ttl)  # type: ignore[attr-defined]
                 written += [key for key in items if key not in markers]
-            await self._upsert_indexes(ns, records, vectors)  # type: ignore[attr-defined]
+            await self._upsert_indexes(ns, records, vectors, counts)  # type: ignore[attr-defined]
         except BaseException as exc:
             await self._undo(ns, ids, written, pending, rollback)
             if isinstance(exc, SomaError) or not isinstance(exc, Exception):
                 raise
             raise BackendUnavailableError(self.stack.infos["vectors"].name, f"{type(exc).__name__}: {exc}") from exc  # type: ignore[attr-defined]
-        await self._clear_pending(ns, pending)
+        delta: Counter[str] = Counter()
+        if count_terms:
+            delta = L.count_documents(counts)
+            delta.subtract(L.document_frequencies(replaced))
+        await self._finish(ns, pending, delta)
 
     async def _undo(self, ns: str, ids: list[str], written: list[str], pending: list[str], rollback: dict[str, bytes]) -> None:
         """Restore the KV store, then bring the index back in line; markers stay if that fails."""
@@ -239,27 +258,17 @@ class Writes:
         except Exception as exc:
             log.warning("rollback incomplete (%s); %d ids stay marked for repair", exc, len(ids))
 
-    async def _clear_pending(self, ns: str, pending: list[str]) -> None:
-        try:
-            await self.kv.mdelete(ns, pending)  # type: ignore[attr-defined]
-        except Exception:  # harmless: repair re-indexes idempotently
-            log.warning("could not clear %d pending markers; repair will", len(pending))
+    async def _finish(self, ns: str, pending: list[str], delta: Counter[str]) -> None:
+        """Clear pending markers and adjust document frequencies, in one KV batch.
 
-    async def _count_terms(self, ns: str, added: Sequence[str] = (), removed: Sequence[str] = ()) -> None:
-        """Adjust document frequencies for the lexical signal (best effort; see soma_core.lexical)."""
-        delta = L.document_frequencies(added)
-        delta.subtract(L.document_frequencies(removed))
-        changed = sorted(t for t, d in delta.items() if d)
-        if not changed:
-            return
+        Best effort: a marker left behind only makes repair re-index (idempotent);
+        lost counts only nudge idf until ``soma reindex`` recomputes them.
+        """
+        add = {L.DF_PREFIX + term: n for term, n in delta.items() if n}
         try:
-            keys = [L.DF_PREFIX + t for t in changed]
-            current = await self.kv.mget(ns, keys)  # type: ignore[attr-defined]
-            values = {key: max(0, int(raw or 0) + delta[t]) for key, t, raw in zip(keys, changed, current, strict=True)}
-            await self.kv.mset(ns, {k: str(v).encode() for k, v in values.items() if v})  # type: ignore[attr-defined]
-            await self.kv.mdelete(ns, [k for k, v in values.items() if not v])  # type: ignore[attr-defined]
+            await self.kv.apply(ns, delete=pending, add=add)  # type: ignore[attr-defined]
         except Exception as exc:
-            log.warning("document frequencies not updated (%s); `soma reindex` recomputes them", exc)
+            log.warning("could not clear %d pending markers (repair will) or count terms (%s)", len(pending), exc)
 
     async def update(
         self,
@@ -295,9 +304,9 @@ class Writes:
         else:
             vector = K.vector_from_bytes(previous[1]).reshape(1, -1)
         rollback = {k: v for k, v in zip([K.record_key(id), K.embedding_key(id)], previous, strict=True) if v}
-        await self._write(ns, [record], vector, rollback=rollback)
-        if record.content != old.content:
-            await self._count_terms(ns, added=[record.content], removed=[old.content])
+        changed = record.content != old.content
+        replaced = [old.content] if changed else []
+        await self._write(ns, [record], vector, rollback=rollback, count_terms=changed, replaced=replaced)
         return record
 
     async def delete(self, id: str, *, namespace: str | None = None) -> None:
@@ -322,13 +331,14 @@ class Writes:
         await self.kv.mset(ns, dict.fromkeys(pending, K.PENDING_DELETE))  # type: ignore[attr-defined]
         existed = await self.kv.mdelete(ns, [K.record_key(i) for i in ids])  # type: ignore[attr-defined]
         await self.kv.mdelete(ns, [K.embedding_key(i) for i in ids])  # type: ignore[attr-defined]
-        await self._count_terms(ns, removed=contents)
+        delta: Counter[str] = Counter()
+        delta.subtract(L.document_frequencies(contents))
         try:
             await self._delete_indexes(ns, ids)  # type: ignore[attr-defined]
         except Exception as exc:
             log.warning("index delete failed (%s); %d ids stay marked for repair", exc, len(ids))
-            return existed
-        await self._clear_pending(ns, pending)
+            pending = []  # the markers stay; the counts go down all the same
+        await self._finish(ns, pending, delta)
         return existed
 
 

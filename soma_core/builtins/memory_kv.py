@@ -52,6 +52,29 @@ class MemoryKVStore(KVStore):
                 sorted_keys.pop(bisect.bisect_left(sorted_keys, key))
         return existed
 
+    async def apply(
+        self,
+        namespace: str,
+        *,
+        put: Mapping[str, bytes] | None = None,
+        add: Mapping[str, int] | None = None,
+        delete: Sequence[str] = (),
+    ) -> None:
+        """Atomic: none of these methods suspends, so the batch runs in one step of the event loop."""
+        if delete:
+            await self.mdelete(namespace, delete)
+        if put:
+            await self.mset(namespace, put)
+        now = time.time()
+        for key, delta in (add or {}).items():
+            if not delta:
+                continue
+            total = int(self._live(namespace, key, now) or 0) + int(delta)
+            if total > 0:
+                await self.mset(namespace, {key: b"%d" % total})
+            else:
+                await self.mdelete(namespace, [key])
+
     async def scan(
         self, namespace: str, prefix: str = "", *, after: str | None = None, limit: int = 1000
     ) -> list[tuple[str, bytes]]:

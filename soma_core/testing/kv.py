@@ -180,6 +180,90 @@ class KVStoreSuite(StandardSuite):
         assert len(set(values)) == 1, f"batches interleaved: {sorted(set(values))}"
         assert len(await backend.scan(NS, "c:")) == 20
 
+    async def test_counters_add_and_vanish_at_zero(self, backend: KVStore) -> None:
+        """madd creates, adds to and removes counters kept as ASCII decimal; zero deltas change nothing.
+
+        Troubleshooting: a missing key counts as 0; write the sum as ``b"%d" % n``; delete a counter
+        that ends at 0 or below instead of storing it; override ``apply``, not ``madd``.
+        """
+        await backend.madd(NS, {"f:tea": 3, "f:cello": 1, "f:zero": 0})
+        assert await backend.mget(NS, ["f:tea", "f:cello", "f:zero"]) == [b"3", b"1", None]
+        await backend.madd(NS, {"f:tea": -1, "f:cello": -1, "f:new": 2})
+        assert await backend.mget(NS, ["f:tea", "f:cello", "f:new"]) == [b"2", None, b"2"]
+        await backend.madd(NS, {"f:tea": -5, "f:never": -1})
+        assert await backend.mget(NS, ["f:tea", "f:never"]) == [None, None]
+        assert [k for k, _ in await backend.scan(NS, "f:")] == ["f:new"]
+        await backend.madd(OTHER, {"f:new": 7})
+        assert await backend.mget(NS, ["f:new"]) == [b"2"]
+        assert await backend.mget(OTHER, ["f:new"]) == [b"7"]
+        await backend.madd(NS, {})
+
+    async def test_apply_deletes_then_puts_then_adds(self, backend: KVStore) -> None:
+        """apply runs its deletes, then its puts, then its counter additions, as one batch.
+
+        Troubleshooting: keep that order when a key appears twice (a put after a delete of the
+        same key stays; an add after a put adds to the value put); one transaction where you have them.
+        """
+        await backend.mset(NS, {"p:1": b"u", "p:2": b"u", "keep": b"old", "f:a": b"4"})
+        await backend.apply(NS, delete=["p:1", "p:2", "missing"], put={"p:2": b"d", "keep": b"new", "f:b": b"10"},
+                            add={"f:a": 1, "f:b": 5, "f:c": 1})
+        found = await backend.mget(NS, ["p:1", "p:2", "keep", "f:a", "f:b", "f:c"])
+        assert found == [None, b"d", b"new", b"5", b"15", b"1"]
+        await backend.apply(NS)
+        await backend.apply(NS, delete=["keep"])
+        assert await backend.mget(NS, ["keep"]) == [None]
+
+    async def test_concurrent_counter_additions_lose_nothing(self, backend: KVStore) -> None:
+        """Many concurrent madd calls on the same counters all count.
+
+        Troubleshooting: add in the store (``value + n`` in SQL, INCRBY in Redis), never by
+        reading and writing back from the client; or serialise within the instance.
+        """
+        keys = [f"f:{i}" for i in range(8)]
+
+        async def adder(n: int) -> None:
+            await backend.madd(NS, {k: 1 for k in keys[n % 3 :]})
+
+        await asyncio.gather(*(adder(n) for n in range(30)))
+        expected = [b"%d" % sum(1 for n in range(30) if n % 3 <= i) for i in range(8)]
+        assert await backend.mget(NS, keys) == expected
+
+    async def test_counter_additions_from_two_instances_lose_nothing(self, backend: KVStore) -> None:
+        """With ``multi_process``, two instances on the same storage adding at once lose no increment.
+
+        This is what keeps document frequencies exact when several server workers store at once.
+
+        Troubleshooting: the interface's default ``apply`` reads and writes back, which is atomic
+        only within one instance: override it with the store's own atomic addition (an upsert with
+        ``value = value + n`` in one transaction, INCRBY or a Lua script in Redis).
+        """
+        require(backend, "multi_process")
+        other = type(backend)(backend.config)
+        await other.open()
+        try:
+            keys = ["f:shared", "f:also"]
+
+            async def adder(store: KVStore, n: int) -> None:
+                await store.apply(NS, put={f"x:{id(store)}:{n}": b"1"}, add={k: 1 for k in keys})
+
+            await asyncio.gather(*(adder(store, n) for n in range(20) for store in (backend, other)))
+            assert await backend.mget(NS, keys) == [b"40", b"40"], "increments were lost between the two instances"
+            assert await other.mget(NS, keys) == [b"40", b"40"]
+        finally:
+            await other.close()
+
+    async def test_counters_restart_from_an_expired_value(self, backend: KVStore) -> None:
+        """An expired key counts as 0 for madd, and the counter then never expires.
+
+        Troubleshooting: hide expired rows in the read of the old value (or let Redis expire the key).
+        """
+        require(backend, "ttl")
+        await backend.mset(NS, {"f:old": b"5", "f:brief": b"5"}, ttl=1)
+        await asyncio.sleep(self.ttl_wait)
+        await backend.madd(NS, {"f:old": 1})
+        await asyncio.sleep(0.1)
+        assert await backend.mget(NS, ["f:old", "f:brief"]) == [b"1", None]
+
     async def test_ttl_expires_keys(self, backend: KVStore) -> None:
         """Keys written with ttl vanish from mget and scan after it; other keys stay.
 

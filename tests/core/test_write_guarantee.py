@@ -53,6 +53,25 @@ class FailingKV(SQLiteKVStore):
         return await super().mdelete(namespace, keys)
 
 
+class CountingKV(SQLiteKVStore):
+    """SQLite that records which writing operations the engine calls."""
+
+    name = "counting-kv"
+    writes: list[str] = []
+
+    async def mset(self, namespace: str, items: Any, *, ttl: float | None = None) -> None:
+        CountingKV.writes.append("mset")
+        await super().mset(namespace, items, ttl=ttl)
+
+    async def mdelete(self, namespace: str, keys: Sequence[str]) -> int:
+        CountingKV.writes.append("mdelete")
+        return await super().mdelete(namespace, keys)
+
+    async def apply(self, namespace: str, **batch: Any) -> None:
+        CountingKV.writes.append("apply")
+        await super().apply(namespace, **batch)
+
+
 class TestBackends:
     @hookimpl
     def register_vector_stores(self, register: Callable[[type[VectorStore]], None]) -> None:
@@ -61,6 +80,7 @@ class TestBackends:
     @hookimpl
     def register_kv_stores(self, register: Callable[[type[KVStore]], None]) -> None:
         register(FailingKV)
+        register(CountingKV)
 
 
 @pytest.fixture(autouse=True)
@@ -90,6 +110,39 @@ async def test_failed_index_write_rolls_back(tmp_path: Path) -> None:
         assert (await engine.stats())["pending_repair"] == 0
         assert await engine.store("lost on purpose", id="b") == "b"  # a retry succeeds
         assert [r.memory.id for r in await engine.search("lost on purpose", k=1)] == ["b"]
+    finally:
+        await engine.close()
+
+
+async def test_failed_index_write_leaves_term_counts_alone(tmp_path: Path) -> None:
+    engine = await open_failing(failing_settings(tmp_path))
+    try:
+        await engine.store("kept apple", id="a")
+        FailingIndex.fail_upsert = True
+        with pytest.raises(BackendUnavailableError):
+            await engine.store("lost apple", id="b")
+        with pytest.raises(BackendUnavailableError):
+            await engine.update("a", content="changed pear")
+        FailingIndex.fail_upsert = False
+        assert await engine.kv.mget("default", ["f:kept", "f:apple", "f:lost", "f:pear"]) == [b"1", b"1", None, None]
+    finally:
+        await engine.close()
+
+
+async def test_a_store_commits_twice_and_clears_its_marker(tmp_path: Path) -> None:
+    """The record with its marker, then the marker's removal with the term counts: two KV writes."""
+    settings = embedded_settings(tmp_path, stack={"kv": {"backend": "counting-kv"}, "embedder": {"backend": "hash"}})
+    engine = await open_failing(settings)
+    try:
+        await engine.store("warm-up: notes the namespace")
+        CountingKV.writes = []
+        memory_id = await engine.store("Alice prefers green tea")
+        assert CountingKV.writes == ["mset", "apply"]
+        CountingKV.writes = []
+        await engine.update(memory_id, content="Alice prefers black tea")
+        assert CountingKV.writes == ["mset", "apply"]
+        assert (await engine.stats())["pending_repair"] == 0
+        assert await engine.kv.mget("default", ["f:green", "f:black", "f:tea"]) == [None, b"1", b"1"]
     finally:
         await engine.close()
 

@@ -22,6 +22,9 @@ class Queries:
     mget: sql.Composed
     mset: sql.Composed
     mdelete: sql.Composed
+    delete: sql.Composed
+    add: sql.Composed
+    drop_spent: sql.Composed
     sweep: sql.Composed
     ping: sql.SQL
 
@@ -44,6 +47,19 @@ class Queries:
                 "WITH gone AS (DELETE FROM {t} WHERE namespace = %s AND key = ANY(%s) RETURNING expires_at)"
                 " SELECT count(*) FILTER (WHERE {live}) FROM gone"
             ).format(t=t, live=LIVE),
+            delete=sql.SQL("DELETE FROM {t} WHERE namespace = %s AND key = ANY(%s)").format(t=t),
+            # counters: ASCII decimal in the bytea value; an expired row counts as 0; the sum never expires.
+            add=sql.SQL(
+                "INSERT INTO {t} AS cur (namespace, key, value, expires_at)"
+                " SELECT %s, k, convert_to(d::text, 'UTF8'), NULL FROM unnest(%s::text[], %s::bigint[]) AS u(k, d)"
+                " ON CONFLICT (namespace, key) DO UPDATE SET value = convert_to(("
+                "CASE WHEN cur.expires_at IS NULL OR cur.expires_at > now()"
+                " THEN convert_from(cur.value, 'UTF8')::bigint ELSE 0 END"
+                " + convert_from(EXCLUDED.value, 'UTF8')::bigint)::text, 'UTF8'), expires_at = NULL"
+            ).format(t=t),
+            drop_spent=sql.SQL(
+                "DELETE FROM {t} WHERE namespace = %s AND key = ANY(%s) AND convert_from(value, 'UTF8')::bigint <= 0"
+            ).format(t=t),
             sweep=sql.SQL("DELETE FROM {t} WHERE expires_at <= now()").format(t=t),
             ping=sql.SQL("SELECT 1"),
         )

@@ -129,6 +129,16 @@ class PostgresKVStore(KVStore):
                 cur = await conn.execute(query, params)
                 return await cur.fetchall() if cur.description else []
 
+    async def _transaction(self, statements: list[tuple[Any, Sequence[Any]]]) -> None:
+        """Run statements in one transaction, pipelined: one round trip."""
+        pool = self._pool
+        if pool is None:
+            raise BackendUnavailableError(BACKEND, "store is not open")
+        with translated(self.target, self.config.pool_timeout):
+            async with pool.connection() as conn, conn.pipeline(), conn.transaction():
+                for query, params in statements:
+                    await conn.execute(query, params)
+
     async def sweep(self) -> int:
         """Delete every expired key now; returns how many went."""
         pool = self._pool
@@ -166,6 +176,35 @@ class PostgresKVStore(KVStore):
             return 0
         rows = await self._fetch(self.queries.mdelete, [namespace, sorted(set(keys))])
         return int(rows[0][0])
+
+    async def apply(
+        self,
+        namespace: str,
+        *,
+        put: Mapping[str, bytes] | None = None,
+        add: Mapping[str, int] | None = None,
+        delete: Sequence[str] = (),
+    ) -> None:
+        """One transaction, one round trip; each counter is added in the server (an upsert with
+        ``value + delta`` under the row lock), so concurrent writers lose no increment.
+        Keys go in sorted order in every statement, so overlapping batches cannot deadlock."""
+        statements: list[tuple[Any, Sequence[Any]]] = []
+        if delete:
+            statements.append((self.queries.delete, [namespace, sorted(set(delete))]))
+        if put:
+            latest = dict(put)
+            keys = sorted(latest)
+            statements.append((self.queries.mset, [namespace, None, keys, [bytes(latest[k]) for k in keys]]))
+        deltas = sorted((key, int(delta)) for key, delta in (add or {}).items() if delta)
+        if deltas:
+            statements.append((self.queries.add, [namespace, [k for k, _ in deltas], [d for _, d in deltas]]))
+            falling = [k for k, d in deltas if d < 0]  # only these can reach 0 or below
+            if falling:
+                statements.append((self.queries.drop_spent, [namespace, falling]))
+        if len(statements) == 1:
+            await self._fetch(*statements[0])  # autocommit: a single statement is its own transaction
+        elif statements:
+            await self._transaction(statements)
 
     async def scan(
         self, namespace: str, prefix: str = "", *, after: str | None = None, limit: int = 1000

@@ -1,8 +1,8 @@
 """``redis`` KV store: values as Redis strings, an ordered key index per namespace.
 
-Writes are MULTI/EXEC transactions that update the values and the namespace's
-sorted-set index together, so a batch lands whole and ``scan`` sees exactly what
-was written. TTL is Redis's own (SET ... PX); a rewrite without TTL is a plain
+Writes are MULTI/EXEC transactions (``apply``: one Lua script) that update the
+values and the namespace's sorted-set index together, so a batch lands whole and
+``scan`` sees exactly what was written. TTL is Redis's own (SET ... PX); a rewrite without TTL is a plain
 SET/MSET, which clears any expiry (PERSIST semantics). Index members whose
 value has expired are dropped lazily, atomically, by the scan that meets them.
 """
@@ -43,6 +43,35 @@ return 0
 
 Checking and removing in one script keeps a key rewritten meanwhile in the index."""
 
+APPLY = """
+local nd, np, na = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local values = 3 + nd + np + na
+for i = 1, nd do
+  redis.call('DEL', KEYS[1 + i])
+  redis.call('ZREM', KEYS[1], ARGV[3 + i])
+end
+for i = nd + 1, nd + np do
+  redis.call('SET', KEYS[1 + i], ARGV[values + i - nd])
+  redis.call('ZADD', KEYS[1], 0, ARGV[3 + i])
+end
+for i = nd + np + 1, nd + np + na do
+  local total = redis.call('INCRBY', KEYS[1 + i], ARGV[values + i - nd])
+  if total <= 0 then
+    redis.call('DEL', KEYS[1 + i])
+    redis.call('ZREM', KEYS[1], ARGV[3 + i])
+  else
+    redis.call('PERSIST', KEYS[1 + i])
+    redis.call('ZADD', KEYS[1], 0, ARGV[3 + i])
+  end
+end
+return 0
+"""
+"""One ``apply`` batch, atomic as every script is: deletes, then puts (SET: no expiry), then counter additions.
+
+KEYS[1] is the index, KEYS[2..] the value keys of the deleted, put and counted keys in
+that order; ARGV holds their three counts, their index members, the put values, the deltas.
+INCRBY counts an expired key as 0; a counter at 0 or below is deleted, others never expire."""
+
 
 def _chunks(seq: Sequence[T]) -> Iterator[Sequence[T]]:
     for start in range(0, len(seq), CHUNK):
@@ -67,6 +96,7 @@ class RedisKVStore(KVStore):
         super().__init__(config)
         self._client: Redis | None = None
         self._sweep: Any = None
+        self._apply: Any = None
 
     @property
     def address(self) -> str:
@@ -114,6 +144,7 @@ class RedisKVStore(KVStore):
             raise BackendUnavailableError("redis", f"cannot connect to {self.address}: {self._reason(exc)}") from None
         self._client = client
         self._sweep = client.register_script(SWEEP)
+        self._apply = client.register_script(APPLY)
 
     async def close(self) -> None:
         client, self._client = self._client, None
@@ -198,6 +229,28 @@ class RedisKVStore(KVStore):
             return sum(results[0::2])  # DEL counts live keys only; expired ones are not counted
 
         return await self._run(op)
+
+    async def apply(
+        self,
+        namespace: str,
+        *,
+        put: Mapping[str, bytes] | None = None,
+        add: Mapping[str, int] | None = None,
+        delete: Sequence[str] = (),
+    ) -> None:
+        """One Lua script (EVALSHA): one round trip, atomic; counters are added by INCRBY in the server."""
+        doomed = members(list(dict.fromkeys(delete)))
+        puts = members(list(put or {}))
+        deltas = {key: int(delta) for key, delta in (add or {}).items() if delta}
+        counted = members(list(deltas))
+        if not (doomed or puts or counted):
+            return
+        ns = NamespaceKeys.of(self.config.key_prefix, namespace)
+        names = [*doomed, *puts, *counted]
+        values = [bytes(v) for v in (put or {}).values()]
+        args = [len(doomed), len(puts), len(counted), *names, *values, *deltas.values()]
+        keys = [ns.index, *(ns.data(m) for m in names)]
+        await self._run(lambda client: self._apply(keys=keys, args=args, client=client))
 
     async def scan(
         self, namespace: str, prefix: str = "", *, after: str | None = None, limit: int = 1000
