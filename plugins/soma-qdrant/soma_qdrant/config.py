@@ -14,6 +14,10 @@ Mode = Literal["url", "path", "memory"]
 MEMORY = ":memory:"
 SERVER_ONLY = ("api_key", "prefer_grpc", "grpc_port", "timeout")
 """Options that only mean something when talking to a server (url mode)."""
+NAMESPACE_SEPARATOR = "~"
+"""Local mode keeps namespace ``ns`` in collection ``{collection}~{hash}``; ``~`` is not allowed in ``collection``."""
+LOCAL_COLLECTION_MAX = 255 - len(NAMESPACE_SEPARATOR) - 32
+"""Longest ``collection`` in local mode: qdrant-client's 255-character limit less the namespace suffix."""
 
 
 class QdrantConfig(BackendConfig):
@@ -44,7 +48,8 @@ class QdrantConfig(BackendConfig):
     collection: str = Field(
         default="soma",
         pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$",
-        description="Collection holding the vectors of every namespace (namespaces are a payload field).",
+        description="url mode: the collection holding every namespace's vectors (namespaces are a payload field). "
+        "Local modes: the prefix of one collection per namespace (COLLECTION~hash).",
     )
     prefer_grpc: bool = Field(
         default=False, description="Talk gRPC on grpc_port instead of REST on the url's port (url mode)."
@@ -109,6 +114,12 @@ class QdrantConfig(BackendConfig):
                     "{names} only apply with url (a Qdrant server), not in local mode",
                     {"names": ", ".join(misplaced)},
                 )
+        if self.mode != "url" and len(self.collection) > LOCAL_COLLECTION_MAX:
+            raise PydanticCustomError(
+                "qdrant_collection_length",
+                "collection may be at most {limit} characters in local mode (namespace collections add a suffix)",
+                {"limit": LOCAL_COLLECTION_MAX},
+            )
         if "local_synchronous" in self.model_fields_set and self.mode != "path":
             raise PydanticCustomError(
                 "qdrant_path_only", "local_synchronous only applies with path (local on-disk mode)", {}

@@ -17,6 +17,7 @@ library's default in place when they differ.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Collection
 from pathlib import Path
 
 import portalocker
@@ -40,8 +41,8 @@ def is_locked(path: Path) -> bool:
     return False
 
 
-def tune_local_storage(client: AsyncQdrantClient) -> bool:
-    """Put each local collection's SQLite connection in WAL mode with synchronous=NORMAL.
+def tune_local_storage(client: AsyncQdrantClient, names: Collection[str] | None = None) -> bool:
+    """Put the SQLite connection of each local collection (or of those ``names``) in WAL mode, synchronous=NORMAL.
 
     Returns False (and changes nothing more) when the client's internals are not
     the ones this was written for; the store then keeps the slower default.
@@ -50,7 +51,9 @@ def tune_local_storage(client: AsyncQdrantClient) -> bool:
     if not isinstance(collections, dict):
         return False
     tuned = True
-    for collection in collections.values():
+    for name, collection in collections.items():
+        if names is not None and name not in names:
+            continue
         connection = getattr(getattr(collection, "storage", None), "storage", None)
         if not isinstance(connection, sqlite3.Connection):
             tuned = False

@@ -23,6 +23,7 @@ from soma_core.filters import Filter
 NAMESPACE = "namespace"
 MEMORY_ID = "memory_id"
 TERMS = "metadata_terms"
+EXPIRES_AT = "expires_at"
 RESERVED = (NAMESPACE, MEMORY_ID, TERMS)
 """Payload keys this store adds to the engine's own (memory_type, created_at, expires_at, metadata)."""
 
@@ -32,10 +33,12 @@ INDEXES: dict[str, models.PayloadSchemaType | models.KeywordIndexParams] = {
     NAMESPACE: models.KeywordIndexParams(type=models.KeywordIndexType.KEYWORD, is_tenant=True),
     "memory_type": models.PayloadSchemaType.KEYWORD,
     "created_at": models.PayloadSchemaType.FLOAT,
-    "expires_at": models.PayloadSchemaType.FLOAT,
+    EXPIRES_AT: models.PayloadSchemaType.FLOAT,
     TERMS: models.PayloadSchemaType.KEYWORD,
 }
-"""Payload indexes created with the collection; ``namespace`` is the tenant key."""
+"""Payload indexes of the shared collection in url mode; ``namespace`` is the tenant key.
+
+Local mode ignores payload indexes, so its collections get none."""
 
 
 def point_id(namespace: str, memory_id: str) -> str:
@@ -91,9 +94,16 @@ def namespace_condition(namespace: str) -> models.FieldCondition:
     return models.FieldCondition(key=NAMESPACE, match=models.MatchValue(value=namespace))
 
 
-def to_qdrant_filter(namespace: str, filter: Filter | None, *, alive_at: float | None = None) -> models.Filter:
-    """The namespace condition, ``filter``'s conditions and, with ``alive_at``, 'not expired by then'."""
-    must: list[models.Condition] = [namespace_condition(namespace)]
+def to_qdrant_filter(
+    namespace: str | None, filter: Filter | None, *, alive_at: float | None = None
+) -> models.Filter | None:
+    """``filter``'s conditions, plus the namespace condition and 'not expired at ``alive_at``' when given.
+
+    None when that leaves no condition at all: qdrant-client's local mode
+    evaluates any filter point by point in Python, but scores an unfiltered
+    query with numpy alone.
+    """
+    must: list[models.Condition] = [] if namespace is None else [namespace_condition(namespace)]
     if filter is not None:
         if filter.memory_type is not None:
             must.append(models.FieldCondition(key="memory_type", match=models.MatchValue(value=filter.memory_type)))
@@ -111,7 +121,17 @@ def to_qdrant_filter(namespace: str, filter: Filter | None, *, alive_at: float |
     should: list[models.Condition] | None = None
     if alive_at is not None:
         should = [
-            models.IsEmptyCondition(is_empty=models.PayloadField(key="expires_at")),
-            models.FieldCondition(key="expires_at", range=models.Range(gt=alive_at)),
+            models.IsEmptyCondition(is_empty=models.PayloadField(key=EXPIRES_AT)),
+            models.FieldCondition(key=EXPIRES_AT, range=models.Range(gt=alive_at)),
         ]
-    return models.Filter(must=must, should=should)
+    if not must and should is None:
+        return None
+    return models.Filter(must=must or None, should=should)
+
+
+def is_alive(payload: dict[str, Any] | None, now: float) -> bool:
+    """The expiry condition of :func:`to_qdrant_filter`, in Python: no ``expires_at``, or one after ``now``."""
+    value = (payload or {}).get(EXPIRES_AT)
+    if value is None or value == []:
+        return True
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > now

@@ -1,4 +1,9 @@
-"""``qdrant`` vector store: one Qdrant collection, namespaces as a tenant-indexed payload field."""
+"""``qdrant`` vector store.
+
+url mode: one Qdrant collection, namespaces as a tenant-indexed payload field.
+Local modes (path, memory): one collection per namespace (see
+:mod:`soma_qdrant.layout`), expiry checked on the hits rather than in the query.
+"""
 
 from __future__ import annotations
 
@@ -15,11 +20,22 @@ from soma_core.filters import Filter
 from soma_core.interfaces import Capabilities, VectorHit, VectorStore
 from soma_core.stack import redact_url
 
-from .collection import ensure_collection
+from .collection import create_collection, ensure_collection
 from .config import MEMORY, Mode, QdrantConfig
 from .errors import first_line, scrub, unavailable_as_error, unavailable_reason
+from .exact import LocalView, local_view, nearest
+from .layout import drop_layout, ensure_layout, namespace_collection
 from .local import is_locked, tune_local_storage
-from .payload import MEMORY_ID, NAMESPACE, namespace_condition, point_id, point_payload, to_qdrant_filter
+from .payload import (
+    EXPIRES_AT,
+    MEMORY_ID,
+    NAMESPACE,
+    is_alive,
+    namespace_condition,
+    point_id,
+    point_payload,
+    to_qdrant_filter,
+)
 
 CAPABILITIES: dict[Mode, Capabilities] = {
     "url": Capabilities(filters=True, persistent=True, multi_process=True),
@@ -38,7 +54,7 @@ class _ModeCapabilities:
 
 
 class QdrantVectorStore(VectorStore):
-    """Vectors in one Qdrant collection (cosine); every operation filters by the ``namespace`` payload field.
+    """Vectors in Qdrant (cosine): one collection per namespace locally, a ``namespace`` payload field in url mode.
 
     Point ids are uuid5(namespace, id), the original id is in the payload, and
     metadata equality matches typed terms (see :mod:`soma_qdrant.payload`).
@@ -101,9 +117,15 @@ class QdrantVectorStore(VectorStore):
         self._client = client
         self._tune()
 
-    def _tune(self) -> None:
+    @property
+    def _local(self) -> bool:
+        """Local mode (path or memory): a collection per namespace, no payload filter unless the caller gives one."""
+        return self.config.mode != "url"
+
+    def _tune(self, *names: str) -> None:
+        """In path mode with NORMAL, WAL for the SQLite file of ``names`` (of every collection when none)."""
         if self._client is not None and self.config.mode == "path" and self.config.local_synchronous == "NORMAL":
-            tune_local_storage(self._client)
+            tune_local_storage(self._client, names or None)
 
     def _connect(self) -> AsyncQdrantClient:
         if self.config.mode == "path" and is_locked(self.config.local_path):
@@ -144,6 +166,7 @@ class QdrantVectorStore(VectorStore):
         elif self.config.mode == "path":
             shown["path"] = str(self.config.local_path)
             shown["local_synchronous"] = self.config.local_synchronous
+        shown["layout"] = "collection per namespace" if self._local else "one collection, namespace payload field"
         keep = {
             "collection",
             "hnsw_m",
@@ -164,15 +187,39 @@ class QdrantVectorStore(VectorStore):
     async def ensure_collection(self, dim: int) -> None:
         client = self._require()
         with self._errors():
-            await ensure_collection(client, self.config, dim)
+            if self._local:
+                await ensure_layout(client, self.config, dim, created=self._tune)
+            else:
+                await ensure_collection(client, self.config, dim)
         self._dim = dim
-        self._tune()  # a new local collection has a new SQLite file
 
     async def drop_collection(self) -> None:
         client = self._require()
         with self._errors():
-            await client.delete_collection(self.config.collection)
+            if self._local:
+                await drop_layout(client, self.config)
+            else:
+                await client.delete_collection(self.config.collection)
         self._dim = None
+
+    async def _collection(self, client: AsyncQdrantClient, namespace: str, *, create: bool = False) -> str | None:
+        """Where ``namespace`` lives; None in local mode when it has no collection yet (and ``create`` is false)."""
+        if not self._local:
+            return self.config.collection
+        name = namespace_collection(self.config, namespace)
+        if await client.collection_exists(name):
+            return name
+        if not create or self._dim is None:
+            return None
+        await create_collection(client, self.config, name, self._dim)
+        self._tune(name)  # its own SQLite file
+        return name
+
+    def _where(self, namespace: str, filter: Filter | None, *, alive_at: float | None = None) -> models.Filter | None:
+        """The Qdrant filter: in url mode with the namespace (and expiry); locally ``filter``'s conditions only."""
+        if self._local:
+            return to_qdrant_filter(None, filter)  # expiry is checked on the hits: see _search
+        return to_qdrant_filter(namespace, filter, alive_at=alive_at)
 
     def _check(self, vectors: np.ndarray) -> np.ndarray:
         """``vectors`` as float32 rows of the collection's width, or DimensionMismatchError."""
@@ -210,8 +257,10 @@ class QdrantVectorStore(VectorStore):
         client = self._require()
         size = self.config.batch_size
         with self._errors():
+            name = await self._collection(client, namespace, create=True)
+            assert name is not None  # _check saw a dimension, so the collection exists or was made
             for start in range(0, len(points), size):
-                await client.upsert(self.config.collection, points=points[start : start + size], wait=self.config.wait)
+                await client.upsert(name, points=points[start : start + size], wait=self.config.wait)
 
     def _params(self) -> models.SearchParams | None:
         if self.config.hnsw_ef is None or self.config.mode != "url":
@@ -221,20 +270,10 @@ class QdrantVectorStore(VectorStore):
     async def query(
         self, namespace: str, vector: np.ndarray, *, k: int, filter: Filter | None = None
     ) -> list[VectorHit]:
-        row = self._check(np.asarray(vector).reshape(-1))[0]
+        row = self._check(np.asarray(vector).reshape(-1))
         if k <= 0:
             return []
-        client = self._require()
-        with self._errors():
-            response = await client.query_points(
-                self.config.collection,
-                query=row.tolist(),
-                query_filter=to_qdrant_filter(namespace, filter, alive_at=time.time()),
-                search_params=self._params(),
-                limit=k,
-                with_payload=[MEMORY_ID],
-            )
-        return _hits(response.points)
+        return (await self._search(namespace, row, k, filter))[0]
 
     async def query_batch(
         self, namespace: str, vectors: np.ndarray, *, k: int, filter: Filter | None = None
@@ -242,17 +281,73 @@ class QdrantVectorStore(VectorStore):
         rows = self._check(vectors)
         if k <= 0 or not len(rows):
             return [[] for _ in rows]
-        where = to_qdrant_filter(namespace, filter, alive_at=time.time())
-        requests = [
-            models.QueryRequest(
-                query=row.tolist(), filter=where, params=self._params(), limit=k, with_payload=[MEMORY_ID]
+        return await self._search(namespace, rows, k, filter)
+
+    async def _search(self, namespace: str, rows: np.ndarray, k: int, filter: Filter | None) -> list[list[VectorHit]]:
+        """The ``k`` nearest live hits of each row.
+
+        url mode asks the server for exactly that (expiry is a condition).
+        Local mode searches the collection's arrays itself (:mod:`.exact`).
+        Should qdrant-client's internals differ, it uses the public API, with
+        expiry left out of the query (an unfiltered query then carries no
+        filter): it asks for a few more than ``k``, drops expired hits, and asks
+        again, further, for rows whose surplus ran out while more points remain.
+        """
+        client = self._require()
+        now = time.time()
+        where = self._where(namespace, filter, alive_at=now)
+        with self._errors():
+            name = await self._collection(client, namespace)
+            if name is None:
+                return [[] for _ in rows]
+            if not self._local:
+                return [_hits(points) for points in await self._nearest(client, name, rows, k, where, [MEMORY_ID])]
+            view = self._exact_view(client, name) if np.isfinite(rows).all() else None
+            if view is not None:
+                return nearest(view, rows, k, now, filter)  # one matrix product for the batch: see soma_qdrant.exact
+            found: list[list[VectorHit]] = [[] for _ in rows]
+            pending, limit = list(range(len(rows))), k + k // 4 + 4
+            while pending:
+                answers = await self._nearest(client, name, rows[pending], limit, where, [MEMORY_ID, EXPIRES_AT])
+                short = []
+                for index, points in zip(pending, answers, strict=True):
+                    live = [point for point in points if is_alive(point.payload, now)]
+                    if len(live) >= k or len(points) < limit:
+                        found[index] = _hits(live[:k])
+                    else:
+                        short.append(index)
+                pending, limit = short, limit * 4
+            return found
+
+    def _exact_view(self, client: AsyncQdrantClient, name: str) -> LocalView | None:
+        """The arrays :mod:`.exact` searches, or None to use qdrant-client's public query API."""
+        return local_view(client, name)
+
+    async def _nearest(
+        self,
+        client: AsyncQdrantClient,
+        name: str,
+        rows: np.ndarray,
+        limit: int,
+        where: models.Filter | None,
+        keys: list[str],
+    ) -> list[list[models.ScoredPoint]]:
+        """One Qdrant query per row: ``query_points`` for one, the batch API (one request) for several."""
+        if len(rows) == 1:
+            response = await client.query_points(
+                name,
+                query=rows[0].tolist(),
+                query_filter=where,
+                search_params=self._params(),
+                limit=limit,
+                with_payload=keys,
             )
+            return [response.points]
+        requests = [
+            models.QueryRequest(query=row.tolist(), filter=where, params=self._params(), limit=limit, with_payload=keys)
             for row in rows
         ]
-        client = self._require()
-        with self._errors():
-            responses = await client.query_batch_points(self.config.collection, requests=requests)
-        return [_hits(response.points) for response in responses]
+        return [response.points for response in await client.query_batch_points(name, requests=requests)]
 
     async def get(self, namespace: str, ids: Sequence[str]) -> list[np.ndarray | None]:
         if not ids:
@@ -260,8 +355,11 @@ class QdrantVectorStore(VectorStore):
         unique = list(dict.fromkeys(ids))
         client = self._require()
         with self._errors():
+            name = await self._collection(client, namespace)
+            if name is None:
+                return [None for _ in ids]
             records = await client.retrieve(
-                self.config.collection,
+                name,
                 ids=[point_id(namespace, key) for key in unique],
                 with_payload=[NAMESPACE, MEMORY_ID],
                 with_vectors=True,
@@ -275,18 +373,32 @@ class QdrantVectorStore(VectorStore):
 
     async def delete(self, namespace: str, ids: Sequence[str]) -> None:
         unique: list[models.ExtendedPointId] = [point_id(namespace, key) for key in dict.fromkeys(ids)]
+        if not unique:
+            return
         client = self._require()
         size = self.config.batch_size
         with self._errors():
+            name = await self._collection(client, namespace)
+            if name is None:
+                return
             for start in range(0, len(unique), size):
-                chosen = models.HasIdCondition(has_id=unique[start : start + size])
-                selector = models.FilterSelector(filter=models.Filter(must=[namespace_condition(namespace), chosen]))
-                await client.delete(self.config.collection, points_selector=selector, wait=True)
+                chosen = self._selector(namespace, unique[start : start + size])
+                await client.delete(name, points_selector=chosen, wait=True)
+
+    def _selector(self, namespace: str, chosen: list[models.ExtendedPointId]) -> models.PointsSelector:
+        """Those points; in url mode also inside the namespace. Locally a plain id list: no filter to evaluate."""
+        if self._local:
+            return models.PointIdsList(points=chosen)
+        condition = models.HasIdCondition(has_id=chosen)
+        return models.FilterSelector(filter=models.Filter(must=[namespace_condition(namespace), condition]))
 
     async def count(self, namespace: str, filter: Filter | None = None) -> int:
         client = self._require()
         with self._errors():
-            result = await client.count(self.config.collection, count_filter=to_qdrant_filter(namespace, filter))
+            name = await self._collection(client, namespace)
+            if name is None:
+                return 0
+            result = await client.count(name, count_filter=self._where(namespace, filter), exact=True)
         return int(result.count)
 
 

@@ -12,6 +12,8 @@ import pytest
 import pytest_asyncio
 from qdrant_client import AsyncQdrantClient, models
 from soma_qdrant import QdrantConfig, QdrantVectorStore
+from soma_qdrant.collection import ensure_collection
+from soma_qdrant.layout import namespace_collection
 from soma_qdrant.payload import INDEXES, point_id, scalar_token
 
 from soma_core.errors import BackendUnavailableError, ConfigError, DimensionMismatchError
@@ -26,8 +28,9 @@ ODD_VALUES: list[Any] = [1, 1.0, True, "1", 0, 0.0, -0.0, False, "", 0.5, 2**60 
 
 
 @pytest_asyncio.fixture
-async def store() -> AsyncIterator[QdrantVectorStore]:
-    async with QdrantVectorStore(QdrantConfig(location=":memory:")) as opened:
+async def store(store_class: type[QdrantVectorStore]) -> AsyncIterator[QdrantVectorStore]:
+    """An empty in-memory store, once in local mode's layout and once in url mode's (see conftest)."""
+    async with store_class(QdrantConfig(location=":memory:")) as opened:
         await opened.ensure_collection(DIM)
         yield opened
 
@@ -126,20 +129,64 @@ async def test_batch_size_chunks_upserts_and_deletes() -> None:
 
 
 @pytest.mark.asyncio
-async def test_collection_creation_carries_index_options_and_tenant_index() -> None:
-    config = QdrantConfig(location=":memory:", hnsw_m=0, hnsw_payload_m=16, hnsw_ef_construct=64, on_disk=True)
-    async with QdrantVectorStore(config) as store:
-        assert store._client is not None
-        creates, indexes = _Spy(store._client.create_collection), _Spy(store._client.create_payload_index)
-        store._client.create_collection = creates  # type: ignore[method-assign]
-        store._client.create_payload_index = indexes  # type: ignore[method-assign]
-        await store.ensure_collection(DIM)
+async def test_url_mode_creation_carries_index_options_and_tenant_index() -> None:
+    """url mode's own ensure_collection, run against a real (local) client: the requests a server would get."""
+    config = QdrantConfig(url="http://qdrant:6333", hnsw_m=0, hnsw_payload_m=16, hnsw_ef_construct=64, on_disk=True)
+    client = AsyncQdrantClient(location=":memory:")
+    try:
+        creates, indexes = _Spy(client.create_collection), _Spy(client.create_payload_index)
+        client.create_collection = creates  # type: ignore[method-assign]
+        client.create_payload_index = indexes  # type: ignore[method-assign]
+        await ensure_collection(client, config, DIM)
+        assert [call["args"][0] for call in creates.calls] == ["soma"]
         hnsw, vectors = creates.calls[0]["hnsw_config"], creates.calls[0]["vectors_config"]
         assert (hnsw.m, hnsw.payload_m, hnsw.ef_construct) == (0, 16, 64)
         assert (vectors.size, vectors.distance, vectors.on_disk) == (DIM, models.Distance.COSINE, True)
         made = {call["args"][1]: call["field_schema"] for call in indexes.calls}
         assert made == INDEXES
         assert made["namespace"].is_tenant is True
+    finally:
+        await client.close()
+
+
+def test_url_mode_filters_carry_namespace_and_expiry() -> None:
+    """url mode keeps every namespace in one collection: each query names its namespace and asks for live points."""
+    store = QdrantVectorStore(QdrantConfig(url="http://qdrant:6333"))
+    where = store._where(NS, Filter(memory_type="semantic"), alive_at=5.0)
+    assert where is not None and where.must is not None and where.should is not None
+    assert where.must[0] == models.FieldCondition(key="namespace", match=models.MatchValue(value=NS))
+    assert models.FieldCondition(key="expires_at", range=models.Range(gt=5.0)) in where.should
+    assert store.describe()["layout"] == "one collection, namespace payload field"
+
+
+@pytest.mark.asyncio
+async def test_local_mode_creates_collections_with_options_and_no_filters() -> None:
+    """Local mode: the anchor and each namespace collection get the same vector options; payload indexes (which
+    local mode ignores) are not made, and an unfiltered query or count reaches qdrant-client with no filter."""
+    config = QdrantConfig(location=":memory:", hnsw_m=0, hnsw_payload_m=16, on_disk=True)
+    async with QdrantVectorStore(config) as store:
+        assert store._client is not None
+        creates, indexes = _Spy(store._client.create_collection), _Spy(store._client.create_payload_index)
+        queries, counts = _Spy(store._client.query_points), _Spy(store._client.count)
+        store._client.create_collection = creates  # type: ignore[method-assign]
+        store._client.create_payload_index = indexes  # type: ignore[method-assign]
+        store._client.query_points = queries  # type: ignore[method-assign]
+        store._client.count = counts  # type: ignore[method-assign]
+        await store.ensure_collection(DIM)
+        await store.upsert(NS, ["a"], unit(1)[None, :], [payload()])
+        assert [call["args"][0] for call in creates.calls] == ["soma", namespace_collection(config, NS)]
+        for call in creates.calls:
+            vectors, hnsw = call["vectors_config"], call["hnsw_config"]
+            assert (vectors.size, vectors.on_disk, hnsw.m) == (DIM, True, 0)
+        assert indexes.calls == []
+        assert (await store.query(NS, unit(1), k=1))[0].id == "a"
+        assert await store.query(NS, unit(1), k=1, filter=Filter(memory_type="semantic")) == []
+        assert queries.calls == []  # soma_qdrant.exact answers queries from the collection's arrays
+        assert await store.count(NS) == 1
+        assert counts.calls[-1]["count_filter"] is None
+        assert await store.count(NS, Filter(memory_type="semantic")) == 0
+        assert counts.calls[-1]["count_filter"] is not None
+        assert store.describe()["layout"] == "collection per namespace"
 
 
 @pytest.mark.asyncio

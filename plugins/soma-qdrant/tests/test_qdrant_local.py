@@ -90,10 +90,13 @@ def test_describe_per_mode(tmp_path: Path) -> None:
     assert "prefer_grpc" not in described and described["collection"] == "soma"
 
 
-def _journal_mode(root: Path) -> str:
-    (database,) = root.rglob("storage.sqlite")
-    with closing(sqlite3.connect(database)) as connection:
-        return str(connection.execute("PRAGMA journal_mode").fetchone()[0])
+def _journal_modes(root: Path) -> set[str]:
+    """The journal mode of every collection's SQLite file (the anchor's and each namespace's)."""
+    modes = set()
+    for database in root.rglob("storage.sqlite"):
+        with closing(sqlite3.connect(database)) as connection:
+            modes.add(str(connection.execute("PRAGMA journal_mode").fetchone()[0]))
+    return modes
 
 
 @pytest.mark.asyncio
@@ -103,12 +106,13 @@ async def test_local_synchronous_sets_the_journal(tmp_path: Path, synchronous: s
     async with QdrantVectorStore(config) as store:
         await store.ensure_collection(4)
         await store.upsert("ns", ["a"], np.ones((1, 4), dtype=np.float32), [{"memory_type": "episodic"}])
-    assert _journal_mode(tmp_path) == journal
+    assert len(list(tmp_path.rglob("storage.sqlite"))) == 2  # the anchor and the namespace
+    assert _journal_modes(tmp_path) == {journal}
     async with QdrantVectorStore(QdrantConfig(path=str(tmp_path))) as store:
         assert store._client is not None and tune_local_storage(store._client)  # qdrant-client internals as expected
         await store.ensure_collection(4)
         assert await store.count("ns") == 1
-    assert _journal_mode(tmp_path) == "wal"
+    assert _journal_modes(tmp_path) == {"wal"}
 
 
 def test_local_synchronous_is_for_path_mode_only() -> None:
