@@ -84,15 +84,15 @@ class Retrieval:
         native = flt if self.vectors.capabilities.filters else None  # type: ignore[attr-defined]
         want = max(k * CANDIDATES_PER_RESULT, MIN_CANDIDATES)
         while True:
-            dense_hits, lexical_hits = await asyncio.gather(  # concurrent: network stores overlap, numpy uses both cores
+            dense_hits, lexical_hits = await asyncio.gather(  # concurrent: network stores overlap
                 self._hits(ns, qvec, want, native),
                 self._hits(L.lexical_namespace(ns), None if qlex is None else qlex[1], want, native),
             )
             dense_scores = {h.id: h.score for h in dense_hits}
             ids = list(dict.fromkeys([h.id for h in dense_hits] + [h.id for h in lexical_hits]))
-            # lexical-only candidates need their stored embedding for an exact dense score: same round trip
+            # lexical-only candidates need their stored vector for an exact dense score
             need = [i for i in ids if i not in dense_scores] if qvec is not None else []
-            records, embeddings = await self._fetch(ns, ids, need)
+            records, vectors = await self._fetch(ns, ids, need)
             if flt is not None:
                 records = [r for r in records if flt.matches(r.to_dict())]
             exhausted = len(dense_hits) < want and len(lexical_hits) < want
@@ -101,7 +101,7 @@ class Retrieval:
             want *= 4  # filters or stale entries thinned the candidates: look further
         if not records:
             return []
-        dense = None if qvec is None else _dense_scores(records, qvec, dense_scores, embeddings)
+        dense = None if qvec is None else _dense_scores(records, qvec, dense_scores, vectors)
         lexical = None if qlex is None else L.exact_scores(qlex[0], [r.content for r in records])
         relevance = fuse(ranking, dense, lexical)
         return _rank(ranking, records, relevance, dense, lexical, k, explain)
@@ -133,31 +133,37 @@ class Retrieval:
 
     async def _fetch(
         self, ns: str, ids: list[str], embedding_ids: list[str]
-    ) -> tuple[list[MemoryRecord], dict[str, bytes]]:
-        """Live records for ``ids`` (in order) and raw embeddings for ``embedding_ids``, in one mget."""
-        keys = [K.record_key(i) for i in ids] + [K.embedding_key(i) for i in embedding_ids]
-        raws = await self.kv.mget(ns, keys) if keys else []  # type: ignore[attr-defined]
+    ) -> tuple[list[MemoryRecord], dict[str, np.ndarray]]:
+        """Live records for ``ids`` (in order), and the stored vectors of ``embedding_ids``.
+
+        The vectors come from the vector store, which holds them anyway (in
+        memory for numpy), concurrently with the records' KV round trip.
+        """
+        kv_read = self.kv.mget(ns, [K.record_key(i) for i in ids]) if ids else _nothing()  # type: ignore[attr-defined]
+        vector_read = self.vectors.get(ns, embedding_ids) if embedding_ids else _nothing()  # type: ignore[attr-defined]
+        raws, vectors = await asyncio.gather(kv_read, vector_read)
         now = time.time()
-        records = [MemoryRecord.from_bytes(raw) for raw in raws[: len(ids)] if raw is not None]
-        embeddings = {i: raw for i, raw in zip(embedding_ids, raws[len(ids) :], strict=True) if raw is not None}
-        return [r for r in records if not r.is_expired(now)], embeddings
+        records = [MemoryRecord.from_bytes(raw) for raw in raws if raw is not None]
+        found = {i: v for i, v in zip(embedding_ids, vectors, strict=True) if v is not None}
+        return [r for r in records if not r.is_expired(now)], found
+
+
+async def _nothing() -> list[Any]:
+    return []
 
 
 def _dense_scores(
-    records: list[MemoryRecord], qvec: np.ndarray, known: dict[str, float], embeddings: dict[str, bytes]
+    records: list[MemoryRecord], qvec: np.ndarray, known: dict[str, float], vectors: dict[str, np.ndarray]
 ) -> np.ndarray:
-    """Dense cosine for every candidate: from the hit list, else from its stored embedding."""
-    out = np.zeros(len(records), dtype=np.float64)
-    for row, record in enumerate(records):
-        score = known.get(record.id)
-        if score is None:
-            raw = embeddings.get(record.id)
-            if raw is None or len(raw) != 4 * len(qvec):
-                continue
-            vector = K.vector_from_bytes(raw)
-            norm = float(np.linalg.norm(vector))
-            score = float(vector @ qvec) / norm if norm else 0.0
-        out[row] = score
+    """Dense cosine for every candidate: from the hit list, else from its stored vector (0 without one)."""
+    out = np.array([known.get(r.id, 0.0) for r in records], dtype=np.float64)
+    rows = [n for n, r in enumerate(records) if r.id not in known and r.id in vectors]
+    usable = [n for n in rows if vectors[records[n].id].shape == qvec.shape]
+    if usable:
+        matrix = np.stack([vectors[records[n].id] for n in usable]).astype(np.float64)
+        norms = np.linalg.norm(matrix, axis=1)
+        dots = matrix @ qvec.astype(np.float64)
+        out[usable] = np.divide(dots, norms, out=np.zeros_like(dots), where=norms > 0)
     return out
 
 

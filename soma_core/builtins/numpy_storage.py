@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
-SPARSE_FRACTION = 8
-"""A dense-layout query with at most dim / SPARSE_FRACTION non-zero dimensions reads only those columns."""
+SPARSE_COST = 8
+"""A sparse-layout search costs about rows / SPARSE_COST of a dense one (for the worker-thread threshold)."""
 DENSE_ABOVE = 0.25
 """Posting lists take 16 bytes per non-zero, a dense row 4 per dimension: dense above 1/4 non-zero."""
 SPARSE_BELOW = 0.125
@@ -76,9 +76,6 @@ class DenseRows:
     def scores(self, queries: np.ndarray, size: int, candidates: np.ndarray | None) -> np.ndarray:
         """Dot products, ``(len(queries), rows)``, against every row or only ``candidates``."""
         rows = self.matrix[:size] if candidates is None else self.matrix[candidates]
-        columns = np.flatnonzero(queries.any(axis=0))
-        if columns.size * SPARSE_FRACTION <= queries.shape[1]:  # a sparse query reads only its columns
-            return queries[:, columns] @ rows[:, columns].T
         return queries @ rows.T
 
     def vector(self, row: int) -> np.ndarray:
@@ -213,16 +210,31 @@ class SparseRows:
         self.reserve(capacity, 0)
         self._append(rows, lengths, cols, vals)
 
+    def _accumulate(self, query: np.ndarray) -> np.ndarray:
+        """The dot product of ``query`` with every slot, from the postings of its non-zero columns."""
+        acc = np.zeros(self.slots, dtype=np.float32)
+        for column in np.flatnonzero(query).tolist():
+            n = int(self.posting_len[column])
+            if n:
+                acc[self.posting_slots[column][:n]] += query[column] * self.posting_vals[column][:n]
+        return acc
+
     def scores(self, queries: np.ndarray, size: int, candidates: np.ndarray | None) -> np.ndarray:
-        """Dot products, ``(len(queries), rows)``: each query adds up the postings of its non-zero columns."""
-        acc = np.zeros((len(queries), self.slots), dtype=np.float32)
-        for q, query in enumerate(queries):
-            for column in np.flatnonzero(query).tolist():
-                n = int(self.posting_len[column])
-                if n:
-                    acc[q, self.posting_slots[column][:n]] += query[column] * self.posting_vals[column][:n]
-        rows = self.slot_of_row[:size] if candidates is None else self.slot_of_row[candidates]
-        return acc[:, rows]
+        """Dot products, ``(len(queries), rows)``, against every row or only ``candidates``."""
+        slots = self.slot_of_row[:size] if candidates is None else self.slot_of_row[candidates]
+        return np.stack([self._accumulate(query)[slots] for query in queries]).reshape(len(queries), len(slots))
+
+    def positive(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The rows that score above zero against ``query``, and their scores; every other row scores <= 0.
+
+        This reads only the query's postings, so when at least k of these rows
+        pass the filter they are the exact top k without touching the rest.
+        """
+        acc = self._accumulate(query)
+        slots = np.flatnonzero(acc > 0)
+        rows = self.row_of_slot[slots]
+        live = rows >= 0
+        return rows[live], acc[slots[live]]
 
     def vector(self, row: int) -> np.ndarray:
         slot = int(self.slot_of_row[row])

@@ -23,11 +23,19 @@ from ..errors import DimensionMismatchError
 from ..filters import Filter, scalar_equal
 from ..hookspecs import hookimpl
 from ..interfaces import Capabilities, VectorHit, VectorStore, normalize
-from .numpy_storage import SPARSE_FRACTION, DenseRows, SparseRows, grown, layout_for
+from .numpy_storage import SPARSE_COST, DenseRows, SparseRows, grown, layout_for
 
 
-THREAD_THRESHOLD = 20_000
-"""Rows x queries above which a dense search runs in a worker thread (sparse ones cost far less)."""
+THREAD_THRESHOLD = 300_000_000
+"""Multiply-adds (rows x queries x dim) above which a search runs in a worker thread.
+
+Below it (one query over up to ~780k 384-d rows) the search runs inline: a
+worker thread would free the event loop, but the loop's own work during the
+scan (decoding records, SQLite reads) then contends with the worker for the
+GIL, and each hand-over can cost a 5 ms switch interval, several times the
+scan itself at 100k. Above it (1M rows, or batches of queries) the scan is long
+enough that freeing the loop is worth it.
+"""
 
 
 class _Index:
@@ -125,10 +133,10 @@ class _Index:
         return None if row is None or self.storage is None else self.storage.vector(row)
 
     def search_cost(self, queries: int) -> int:
-        """Rows x queries for a dense layout; a sparse one reads only a few postings per row."""
+        """Multiply-adds for a dense layout; a sparse one reads only its query's postings and one pass over rows."""
         if isinstance(self.storage, SparseRows):
-            return self.size * queries // SPARSE_FRACTION
-        return self.size * queries
+            return self.size * queries * SPARSE_COST
+        return self.size * queries * self.dim
 
     def mask(self, filter: Filter | None, now: float) -> np.ndarray:
         """Rows that match ``filter`` and expire after ``now``."""
@@ -212,21 +220,25 @@ class NumpyVectorStore(VectorStore):
         with index.lock:
             keep = index.mask(filter, time.time())
             candidates: np.ndarray | None = np.flatnonzero(keep)
-            if candidates.size == 0 or index.storage is None:
+            storage = index.storage
+            if candidates.size == 0 or storage is None:
                 return [[] for _ in queries]
             if candidates.size == index.size:
                 candidates = None
-            scores = index.storage.scores(queries, index.size, candidates)
-            take = min(k, scores.shape[1])
-            results = []
-            for row in scores:
-                top = np.argpartition(-row, take - 1)[:take] if take < row.size else np.arange(row.size)
-                top = top[np.argsort(-row[top], kind="stable")]
-                positions = top if candidates is None else candidates[top]
-                results.append(
-                    [VectorHit(index.ids[p], float(row[t])) for p, t in zip(positions.tolist(), top.tolist(), strict=True)]
-                )
-            return results
+            results: list[list[VectorHit] | None] = [None] * len(queries)
+            if isinstance(storage, SparseRows):  # most rows score 0: the positive ones are often enough
+                for q, query in enumerate(queries):
+                    rows, scores = storage.positive(query)
+                    wanted = keep[rows]
+                    if int(wanted.sum()) >= k:
+                        results[q] = _best(index, scores[wanted], rows[wanted], k)
+            rest = [q for q, hits in enumerate(results) if hits is None]
+            if rest:
+                scores = storage.scores(queries[rest], index.size, candidates)
+                positions = np.arange(scores.shape[1]) if candidates is None else candidates
+                for q, row in zip(rest, scores, strict=True):
+                    results[q] = _best(index, row, positions, k)
+            return [hits or [] for hits in results]
 
     async def get(self, namespace: str, ids: Sequence[str]) -> list[np.ndarray | None]:
         index = self._indexes.get(namespace)
@@ -246,6 +258,14 @@ class NumpyVectorStore(VectorStore):
         if index is None:
             return 0
         return int(index.mask(filter, float("-inf")).sum())  # expired rows still count
+
+
+def _best(index: _Index, scores: np.ndarray, rows: np.ndarray, k: int) -> list[VectorHit]:
+    """The ``k`` highest of ``scores`` (for ``rows``), best first."""
+    take = min(k, scores.size)
+    top = np.argpartition(-scores, take - 1)[:take] if take < scores.size else np.arange(scores.size)
+    top = top[np.argsort(-scores[top], kind="stable")]
+    return [VectorHit(index.ids[r], float(scores[t])) for r, t in zip(rows[top].tolist(), top.tolist(), strict=True)]
 
 
 @hookimpl

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
+import numpy as np
 import pytest
 
-from soma_core import InvalidInputError, MemoryEngine
+from soma_core import InvalidInputError, MemoryEngine, Settings, open_engine
 
 pytestmark = pytest.mark.asyncio
 
@@ -41,6 +43,23 @@ async def test_explain_shows_both_signals_and_their_fusion(engine: MemoryEngine)
     e = hit.explain
     assert e.dense is not None and e.lexical is not None
     assert e.relevance == pytest.approx(0.6 * e.dense + 0.4 * e.lexical)
+
+
+async def test_lexical_only_candidates_get_their_exact_dense_score(engine: MemoryEngine) -> None:
+    """A memory only the lexical list finds is scored on the dense signal from its stored vector, not 0."""
+    crowd = [f"order status update number {n} please" for n in range(80)]  # densely closer than the target
+    await engine.store_many(crowd, dedupe="allow")
+    target_text = "ZX4471 replacement laptop"
+    target = await engine.store(target_text)
+    query = "order status update please ZX4471"
+    results = await engine.search(query, k=10, explain=True, weights={"lexical_weight": 0.9})  # 50 per list
+    dense_only = await engine.search(query, k=50, mode="dense")
+    assert target not in {r.memory.id for r in dense_only}  # so only the lexical list brought it
+    [hit] = [r for r in results if r.memory.id == target]
+    q, t = await engine.embedder.embed_many([query, target_text])
+    expected = float(q @ t / (np.linalg.norm(q) * np.linalg.norm(t)))
+    assert expected > 0.05
+    assert hit.explain.dense == pytest.approx(expected, abs=1e-5)
 
 
 async def test_rrf_fusion_is_selectable(engine: MemoryEngine) -> None:
@@ -78,6 +97,20 @@ async def test_document_frequencies_follow_writes_and_reindex(engine: MemoryEngi
     await engine.kv.mset("default", {"f:car": b"999"})  # drifted, e.g. by racing writers
     await engine.reindex()
     assert (await engine.kv.mget("default", ["f:car", "f:red"])) == [b"2", b"1"]
+
+
+async def test_document_frequencies_stay_exact_with_two_writers(settings: Settings) -> None:
+    """Two engines on one SQLite file (two server workers, say) storing at once lose no count."""
+    first, second = await open_engine(settings), await open_engine(settings)
+    try:
+        await asyncio.gather(
+            *(engine.store(f"note number {n} from {name}", dedupe="allow")
+              for n in range(15) for engine, name in ((first, "first"), (second, "second")))
+        )
+        assert await first.kv.mget("default", ["f:note", "f:first", "f:second"]) == [b"30", b"15", b"15"]
+    finally:
+        await first.close()
+        await second.close()
 
 
 async def test_usage_boosts_importance(engine: MemoryEngine) -> None:
