@@ -16,15 +16,18 @@ embedder identity is the configured one (MiniLM by default), so the HTTP server
 embeds queries with the real model. Importance is given (0.5) so the scorer does
 not query neighbours during the fill; dedupe is ``allow``.
 
-What is timed at each size, on the same data, k=10:
+What is timed at each size, on the same data, k=10 (the five in-process
+measures interleaved query by query, in rotating order, so that load from
+elsewhere on the machine falls on all of them alike):
 - ``soma hybrid`` / ``soma dense``: ``engine.search`` in-process, query
   embedding excluded (the embedder is wrapped in a cache warmed by one untimed
   pass over the queries); hybrid is the default mode (dense + lexical index).
 - ``soma vectors.query``: the raw query through Soma's vector-store backend
   (``engine.vectors.query``), k=50 as search asks for its candidates.
 - ``raw store``: the store queried through its own client, k=50: numpy matmul +
-  argpartition on the backend's own matrix; qdrant-client ``query_points`` with
-  the namespace filter; chromadb ``collection.query``.
+  argpartition on the backend's own matrix; qdrant-client ``query_points`` on
+  the namespace's collection (local modes keep one per namespace); chromadb
+  ``collection.query``.
 - ``exact numpy``: matmul + argpartition over a copy of the same vectors.
 - ``HTTP search``: ``POST /v1/search`` one request at a time from this process
   to ``soma serve`` on loopback, query embedding included.
@@ -75,10 +78,18 @@ class RawStore:
         if self.backend == "qdrant":
             from qdrant_client import models
 
+            from soma_qdrant.layout import namespace_collection
+
             client = self.store._client
-            where = models.Filter(must=[models.FieldCondition(key="namespace", match=models.MatchValue(value=NAMESPACE))])
+            if self.store.config.mode == "url":  # one collection, namespaces as a tenant field
+                collection = self.store.config.collection
+                where = models.Filter(
+                    must=[models.FieldCondition(key="namespace", match=models.MatchValue(value=NAMESPACE))]
+                )
+            else:  # local modes: a collection per namespace
+                collection, where = namespace_collection(self.store.config, NAMESPACE), None
             return await client.query_points(
-                self.store.config.collection, query=vector.tolist(), query_filter=where, limit=k, with_payload=False
+                collection, query=vector.tolist(), query_filter=where, limit=k, with_payload=False
             )
         if self.backend == "chroma":
             return await asyncio.to_thread(
@@ -107,23 +118,33 @@ async def open_filling(spec: C.StackSpec, table: C.VectorTable) -> tuple[Any, C.
 async def measure_inprocess(
     engine: Any, raw: RawStore, exact: np.ndarray, queries: list[str], qvecs: np.ndarray, budget: float, k: int
 ) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for mode in ("hybrid", "dense"):
-        for q in queries[:5]:  # warm-up (and fills the query cache, already full from qvecs)
-            await engine.search(q, k, mode=mode)
-        samples = await C.time_each(lambda i, m=mode: engine.search(queries[i % len(queries)], k, mode=m), len(queries), budget_s=budget)
-        out[f"soma_{mode}"] = C.percentiles(samples)
-    samples = await C.time_each(
-        lambda i: engine.vectors.query(NAMESPACE, qvecs[i % len(qvecs)], k=CANDIDATES), len(queries), budget_s=budget
-    )
-    out["soma_vectors_query"] = C.percentiles(samples)
+    """The five in-process measures, interleaved query by query so that other load hits them alike."""
     await raw.prepare()
-    await raw.query(qvecs[0], CANDIDATES)
-    samples = await C.time_each(lambda i: raw.query(qvecs[i % len(qvecs)], CANDIDATES), len(queries), budget_s=budget)
-    out["raw_store"] = C.percentiles(samples)
-    samples = C.time_each_sync(lambda i: top_k(exact, qvecs[i % len(qvecs)], CANDIDATES), len(queries), budget_s=budget)
-    out["exact_numpy"] = C.percentiles(samples)
-    return out
+
+    async def run_sync(fn: Any) -> Any:
+        return fn()
+
+    measures: dict[str, Any] = {
+        "soma_hybrid": lambda i: engine.search(queries[i % len(queries)], k, mode="hybrid"),
+        "soma_dense": lambda i: engine.search(queries[i % len(queries)], k, mode="dense"),
+        "soma_vectors_query": lambda i: engine.vectors.query(NAMESPACE, qvecs[i % len(qvecs)], k=CANDIDATES),
+        "raw_store": lambda i: raw.query(qvecs[i % len(qvecs)], CANDIDATES),
+        "exact_numpy": lambda i: run_sync(lambda: top_k(exact, qvecs[i % len(qvecs)], CANDIDATES)),
+    }
+    for i in range(5):  # warm-up
+        for fn in measures.values():
+            await fn(i)
+    samples: dict[str, list[float]] = {name: [] for name in measures}
+    names = list(measures)
+    deadline = time.perf_counter() + budget * len(measures)
+    for i in range(len(queries)):
+        for name in names[i % len(names) :] + names[: i % len(names)]:  # rotate the order too
+            started = time.perf_counter()
+            await measures[name](i)
+            samples[name].append(time.perf_counter() - started)
+        if time.perf_counter() > deadline:
+            break
+    return {name: C.percentiles(values) for name, values in samples.items()}
 
 
 async def breakdown(engine: Any, queries: list[str], k: int) -> dict[str, Any]:
