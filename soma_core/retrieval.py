@@ -29,6 +29,9 @@ Mode = Literal["hybrid", "dense", "lexical"]
 MODES = ("hybrid", "dense", "lexical")
 CANDIDATES_PER_RESULT = 5
 MIN_CANDIDATES = 50
+LEXICAL_SHARE = 0.4
+"""In hybrid mode the lexical list is 2/5 as long as the dense one (20 at k=10): on both dataset
+splits 50 lexical candidates ranked exactly as 20 did, and each one costs a record fetch and decode."""
 MAX_CANDIDATES = 100_000
 COUNT_CACHE_SECONDS = 30.0
 
@@ -84,9 +87,10 @@ class Retrieval:
         native = flt if self.vectors.capabilities.filters else None  # type: ignore[attr-defined]
         want = max(k * CANDIDATES_PER_RESULT, MIN_CANDIDATES)
         while True:
+            lexical_want = want if qvec is None else max(k, int(want * LEXICAL_SHARE))
             dense_hits, lexical_hits = await asyncio.gather(  # concurrent: network stores overlap
                 self._hits(ns, qvec, want, native),
-                self._hits(L.lexical_namespace(ns), None if qlex is None else qlex[1], want, native),
+                self._hits(L.lexical_namespace(ns), None if qlex is None else qlex[1], lexical_want, native),
             )
             dense_scores = {h.id: h.score for h in dense_hits}
             ids = list(dict.fromkeys([h.id for h in dense_hits] + [h.id for h in lexical_hits]))
@@ -95,7 +99,7 @@ class Retrieval:
             records, vectors = await self._fetch(ns, ids, need)
             if flt is not None:
                 records = [r for r in records if flt.matches(r.to_dict())]
-            exhausted = len(dense_hits) < want and len(lexical_hits) < want
+            exhausted = len(dense_hits) < want and len(lexical_hits) < lexical_want
             if len(records) >= k or exhausted or want >= MAX_CANDIDATES:
                 break
             want *= 4  # filters or stale entries thinned the candidates: look further
@@ -143,7 +147,7 @@ class Retrieval:
         vector_read = self.vectors.get(ns, embedding_ids) if embedding_ids else _nothing()  # type: ignore[attr-defined]
         raws, vectors = await asyncio.gather(kv_read, vector_read)
         now = time.time()
-        records = [MemoryRecord.from_bytes(raw) for raw in raws if raw is not None]
+        records = MemoryRecord.many_from_bytes([raw for raw in raws if raw is not None])
         found = {i: v for i, v in zip(embedding_ids, vectors, strict=True) if v is not None}
         return [r for r in records if not r.is_expired(now)], found
 

@@ -56,6 +56,7 @@ class _Index:
         self.created = np.zeros(0, dtype=np.float64)
         self.expires = np.zeros(0, dtype=np.float64)  # +inf: never
         self.nonzeros = np.zeros(0, dtype=np.int32)  # per row, for the layout choice
+        self.may_expire = False  # set once any row gets an expiry: until then search skips the expiry mask
         self.total_nonzeros = 0
         self.types: list[str] = []
         self.metadata: list[dict[str, Any]] = []
@@ -104,6 +105,7 @@ class _Index:
             self.created[row] = payload.get("created_at") or 0.0
             expires = payload.get("expires_at")
             self.expires[row] = np.inf if expires is None else expires
+            self.may_expire = self.may_expire or expires is not None
             self.types[row] = payload.get("memory_type", "")
             self.metadata[row] = payload.get("metadata") or {}
 
@@ -218,20 +220,24 @@ class NumpyVectorStore(VectorStore):
     @staticmethod
     def _search(index: _Index, queries: np.ndarray, k: int, filter: Filter | None) -> list[list[VectorHit]]:
         with index.lock:
-            keep = index.mask(filter, time.time())
-            candidates: np.ndarray | None = np.flatnonzero(keep)
             storage = index.storage
-            if candidates.size == 0 or storage is None:
+            keep: np.ndarray | None = None
+            candidates: np.ndarray | None = None
+            if filter is not None or index.may_expire:
+                keep = index.mask(filter, time.time())
+                candidates = np.flatnonzero(keep)
+                if candidates.size == index.size:
+                    keep = candidates = None
+            if storage is None or (candidates is not None and candidates.size == 0):
                 return [[] for _ in queries]
-            if candidates.size == index.size:
-                candidates = None
             results: list[list[VectorHit] | None] = [None] * len(queries)
             if isinstance(storage, SparseRows):  # most rows score 0: the positive ones are often enough
                 for q, query in enumerate(queries):
                     rows, scores = storage.positive(query)
-                    wanted = keep[rows]
-                    if int(wanted.sum()) >= k:
-                        results[q] = _best(index, scores[wanted], rows[wanted], k)
+                    if keep is not None:
+                        rows, scores = rows[keep[rows]], scores[keep[rows]]
+                    if rows.size >= k:
+                        results[q] = _best(index, scores, rows, k)
             rest = [q for q, hits in enumerate(results) if hits is None]
             if rest:
                 scores = storage.scores(queries[rest], index.size, candidates)
