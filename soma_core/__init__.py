@@ -3,6 +3,7 @@
 Start here: :func:`open_engine` (async) or :class:`SyncMemory` (scripts).
 """
 
+from . import _threads  # noqa: F401  (first: it must run before numpy loads OpenBLAS)
 from .config import Settings, load_settings
 from .engine import MemoryEngine, Page, SearchResult
 from .errors import (
