@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -15,7 +16,7 @@ from .models import BACKEND, LoadedModel, get_model, resolve
 
 
 class SentenceTransformersEmbedder(Embedder):
-    """Encodes texts with a sentence-transformers model in worker threads, ``batch_size`` at a time.
+    """Encodes texts with a sentence-transformers model on its own worker thread, ``batch_size`` at a time.
 
     The model loads at :meth:`open`, once per process and device: embedders naming
     the same model share it. Stateless, so any number of processes may run one
@@ -79,6 +80,7 @@ class SentenceTransformersEmbedder(Embedder):
         c = self.config
         # One call for the whole batch: sentence-transformers sorts all texts by length
         # before cutting them into batch_size chunks, so padding is minimal.
-        return await asyncio.to_thread(
+        encode = functools.partial(
             model.encode, list(texts), batch_size=c.batch_size, normalize=c.normalize, max_seq_length=c.max_seq_length
         )
+        return await asyncio.get_running_loop().run_in_executor(model.thread, encode)

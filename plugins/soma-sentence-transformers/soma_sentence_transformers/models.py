@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,6 +76,10 @@ class LoadedModel:
 
     ``lock`` serialises encoding: the fast tokenizer is not safe to share between
     threads, and each caller sets its own ``max_seq_length`` on the shared model.
+    ``thread`` is the one worker thread every encode of this model runs on: torch
+    keeps a team of OpenMP threads per calling thread, and teams of several
+    callers spin on the same cores. Measured on 2 CPUs: encodes alternating
+    between pool threads took 12-14 ms a text, against 7-8 ms from one thread.
     """
 
     model: Any
@@ -82,6 +87,9 @@ class LoadedModel:
     default_max_seq_length: int | None
     max_positions: int | None
     lock: threading.Lock = field(default_factory=threading.Lock)
+    thread: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="soma-encode")
+    )
 
     def encode(
         self, texts: Sequence[str], *, batch_size: int, normalize: bool, max_seq_length: int | None

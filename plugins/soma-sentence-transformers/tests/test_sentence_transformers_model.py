@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -115,6 +116,25 @@ async def test_two_embedders_share_one_load(monkeypatch: pytest.MonkeyPatch) -> 
     np.testing.assert_allclose(vectors[0], vectors[1], atol=1e-5)
     await second.close()
     await third.close()
+
+
+@pytest.mark.asyncio
+async def test_every_encode_runs_on_one_thread(
+    embedder: SentenceTransformersEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Concurrent embeds, from one or two embedders of the model, all run on the model's own thread."""
+    seen: list[str] = []
+    model = embedder.model.model
+    original = model.encode
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        seen.append(threading.current_thread().name)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(model, "encode", recording)
+    async with SentenceTransformersEmbedder(Config(max_seq_length=64)) as other:
+        await asyncio.gather(*(e.embed_batch([f"text {n}"]) for n in range(6) for e in (embedder, other)))
+    assert len(seen) == 12 and len(set(seen)) == 1 and seen[0].startswith("soma-encode")
 
 
 @pytest.mark.asyncio
