@@ -28,7 +28,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
-import numpy as np
+# Every benchmark process runs with the OpenBLAS setting the soma CLI and server get from soma_core (threads sleep
+# right after a call instead of spinning ~0.1 s beside torch's; see soma_core/_threads.py). Here numpy is imported
+# before soma_core, so it is set first; it applies to every system measured alike (mem0's qdrant uses numpy too).
+os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+
+import numpy as np  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
