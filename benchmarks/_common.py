@@ -33,7 +33,7 @@ from typing import Any, Self
 # before soma_core, so it is set first; it applies to every system measured alike (mem0's qdrant uses numpy too).
 os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent

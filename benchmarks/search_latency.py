@@ -77,7 +77,6 @@ class RawStore:
             return top_k(index.storage.matrix[: index.size], vector, k)
         if self.backend == "qdrant":
             from qdrant_client import models
-
             from soma_qdrant.layout import namespace_collection
 
             client = self.store._client

@@ -25,7 +25,6 @@ from ..hookspecs import hookimpl
 from ..interfaces import Capabilities, VectorHit, VectorStore, normalize
 from .numpy_storage import SPARSE_COST, DenseRows, SparseRows, grown, layout_for
 
-
 THREAD_THRESHOLD = 300_000_000
 """Multiply-adds (rows x queries x dim) above which a search runs in a worker thread.
 
