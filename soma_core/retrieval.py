@@ -136,19 +136,19 @@ class Retrieval:
         return cached[1]
 
     async def _fetch(
-        self, ns: str, ids: list[str], embedding_ids: list[str]
+        self, ns: str, ids: list[str], vector_ids: list[str]
     ) -> tuple[list[MemoryRecord], dict[str, np.ndarray]]:
-        """Live records for ``ids`` (in order), and the stored vectors of ``embedding_ids``.
+        """Live records for ``ids`` (in order), and the stored vectors of ``vector_ids``.
 
         The vectors come from the vector store, which holds them anyway (in
         memory for numpy), concurrently with the records' KV round trip.
         """
         kv_read = self.kv.mget(ns, [K.record_key(i) for i in ids]) if ids else _nothing()  # type: ignore[attr-defined]
-        vector_read = self.vectors.get(ns, embedding_ids) if embedding_ids else _nothing()  # type: ignore[attr-defined]
+        vector_read = self.vectors.get(ns, vector_ids) if vector_ids else _nothing()  # type: ignore[attr-defined]
         raws, vectors = await asyncio.gather(kv_read, vector_read)
         now = time.time()
         records = MemoryRecord.many_from_bytes([raw for raw in raws if raw is not None])
-        found = {i: v for i, v in zip(embedding_ids, vectors, strict=True) if v is not None}
+        found = {i: v for i, v in zip(vector_ids, vectors, strict=True) if v is not None}
         return [r for r in records if not r.is_expired(now)], found
 
 

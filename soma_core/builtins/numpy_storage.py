@@ -22,7 +22,8 @@ from __future__ import annotations
 import numpy as np
 
 SPARSE_COST = 8
-"""A sparse-layout search costs about rows / SPARSE_COST of a dense one (for the worker-thread threshold)."""
+"""Work per row and query of a sparse-layout search, in multiply-adds (a dense one does ``dim``): one pass over
+the rows plus the query's postings. Only compared with the worker-thread threshold."""
 DENSE_ABOVE = 0.25
 """Posting lists take 16 bytes per non-zero, a dense row 4 per dimension: dense above 1/4 non-zero."""
 SPARSE_BELOW = 0.125
