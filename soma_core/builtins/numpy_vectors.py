@@ -48,7 +48,6 @@ class _Index:
         self.lock = threading.Lock()  # searches may run in a worker thread while the loop writes
         self.dim = dim
         self.storage: DenseRows | SparseRows | None = None  # chosen by the first vectors written
-        self.capacity = 0
         self.size = 0
         self.ids: list[str] = []
         self.rows: dict[str, int] = {}
@@ -59,6 +58,11 @@ class _Index:
         self.total_nonzeros = 0
         self.types: list[str] = []
         self.metadata: list[dict[str, Any]] = []
+
+    @property
+    def capacity(self) -> int:
+        """Rows the per-row arrays have room for (the storage reserves at least as many)."""
+        return len(self.created)
 
     def _layout(self, rows: np.ndarray, vectors: np.ndarray) -> DenseRows | SparseRows:
         """The storage to write ``vectors`` at ``rows`` into, switching layout first if the density says so."""
@@ -81,7 +85,6 @@ class _Index:
         self.created = grown(self.created, needed, self.size)
         self.expires = grown(self.expires, needed, self.size)
         self.nonzeros = grown(self.nonzeros, needed, self.size)
-        self.capacity = len(self.created)
         if self.storage is not None:
             self.storage.reserve(self.capacity, self.size)
 
