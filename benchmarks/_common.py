@@ -28,11 +28,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
-# Every benchmark process runs with the OpenBLAS setting the soma CLI and server get from soma_core (threads sleep
-# right after a call instead of spinning ~0.1 s beside torch's; see soma_core/_threads.py). Here numpy is imported
-# before soma_core, so it is set first; it applies to every system measured alike (mem0's qdrant uses numpy too).
-os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+# soma_core first, as in the soma CLI and server: it sets OPENBLAS_THREAD_TIMEOUT before numpy loads OpenBLAS
+# (threads sleep right after a call instead of spinning ~0.1 s beside torch's; soma_core/_threads.py). The setting
+# is process-wide, so every system measured here gets it alike (mem0's qdrant uses numpy too).
+import soma_core  # noqa: F401
 
+# isort: split
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
